@@ -1,0 +1,1 @@
+(writeln "Hello !!con 👋" (open-output-file "/tmp/inc/io.txt"))
