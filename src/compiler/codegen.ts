@@ -756,6 +756,9 @@ export class FunctionCompiler {
       case "%string-append2":
         this.runtimeCall("rt_string_append", e.args);
         return;
+      case "list":
+        this.expr(this.listOf(e, e.args), false);
+        return;
       case "eof-object":
         this.ins(`mov eax, ${hex(L.EOF)}`, "the eof object");
         return;

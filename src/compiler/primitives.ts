@@ -63,6 +63,7 @@ export const PRIMITIVES: Record<string, PrimitiveInfo> = {
   "vector-set!": p(3),
   "make-vector": p(1, 2),
   vector: p(0, Infinity),
+  list: p(0, Infinity),
   "string-ref": p(2),
   "string-set!": p(3),
   // through runtime-rs

@@ -1,0 +1,60 @@
+import { UserInputError } from "../diagnostics.js";
+import { buildCommand } from "./build-command.js";
+import { compileCommand } from "./compile-command.js";
+import { runCommand } from "./run-command.js";
+
+const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, linked with a Rust runtime, run on an emulator
+
+usage:
+  abi-lab run FILE [--sandbox DIR] [--max-steps N] [--env K=V]... [--no-align] [-- ARGS...]
+        FILE is .scm, .s or a static x86-64 ELF executable; emulate it
+  abi-lab compile FILE.scm -S [-o FILE.s] [--no-align]
+        print (or write) the assembly
+  abi-lab build FILE -o OUT [--no-align]
+        write a static ELF executable that runs natively on Linux x86-64
+
+  --debug  show internal stack traces (for bug reports)
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  compile: compileCommand,
+  build: buildCommand,
+};
+
+/** The `abi-lab` command line. Returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  const args = argv.filter((a, i) => a !== "--debug" || (argv.indexOf("--") >= 0 && i > argv.indexOf("--")));
+  const [name, ...rest] = args;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    process.stdout.write("abi-lab 0.1.0\n");
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`abi-lab: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (e) {
+    if (e instanceof UserInputError) {
+      process.stderr.write(e.format() + "\n");
+      return 2;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    process.stderr.write(
+      `abi-lab: internal error: ${err.message}\n` +
+        `This is a bug in abi-lab, not in your program. Sorry! Please report it with the command you ran` +
+        (debug ? `:\n${err.stack ?? ""}\n` : ` (add --debug for the full trace).\n`),
+    );
+    return 70;
+  }
+}

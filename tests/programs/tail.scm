@@ -1,0 +1,10 @@
+;; Proper tail calls: a million iterations, through a named let and through mutual recursion.
+(define (count-down n) (if (= n 0) 'done (count-down (- n 1))))
+(display (count-down 1000000)) (newline)
+(define (ping n) (if (= n 0) 'ping (pong (- n 1))))
+(define (pong n) (if (= n 0) 'pong (ping (- n 1))))
+(display (ping 1000001)) (newline)
+(display (let loop ((i 0) (sum 0)) (if (= i 1000000) sum (loop (+ i 1) (+ sum i))))) (newline)
+(define (grow a b c d) (if (= a 0) (+ b c d) (shrink (- a 1) (+ b 1))))
+(define (shrink a b) (grow a b 1 1))
+(display (grow 100000 0 0 0)) (newline)
