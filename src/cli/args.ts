@@ -4,7 +4,7 @@ import { UserInputError } from "../diagnostics.js";
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
 export interface Parsed {
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  values: Record<string, unknown>;
   positionals: string[];
   /** Everything after a literal `--`. */
   rest: string[];
@@ -28,7 +28,9 @@ export function integerOption(command: string, name: string, value: unknown, min
   if (value === undefined) return undefined;
   const n = Number(value);
   if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
-    throw new UserInputError(`abi-lab ${command}: --${name} expects a whole number ≥ ${min}, not '${String(value)}'`);
+    throw new UserInputError(
+      `abi-lab ${command}: --${name} expects a whole number ≥ ${min}, not '${String(value)}'`,
+    );
   return n;
 }
 
@@ -43,7 +45,8 @@ export function envOption(command: string, value: unknown): Record<string, strin
 }
 
 export function oneFile(command: string, positionals: string[]): string {
-  if (positionals.length === 0) throw new UserInputError(`abi-lab ${command}: which file? (abi-lab ${command} FILE)`);
+  if (positionals.length === 0)
+    throw new UserInputError(`abi-lab ${command}: which file? (abi-lab ${command} FILE)`);
   if (positionals.length > 1)
     throw new UserInputError(
       `abi-lab ${command}: one file at a time (got ${positionals.join(", ")}); program arguments go after --`,

@@ -11,14 +11,17 @@ export function compileCommand(argv: string[]): Promise<number> {
     "no-align": { type: "boolean" },
   });
   const file = oneFile("compile", positionals);
-  if (!file.endsWith(".scm")) throw new UserInputError(`abi-lab compile: expected a .scm file, got '${file}'`);
+  if (!file.endsWith(".scm"))
+    throw new UserInputError(`abi-lab compile: expected a .scm file, got '${file}'`);
   const compiled = compileFile(file, { align: !values["no-align"] });
   const out = values.output as string | undefined;
   if (out) {
     try {
       writeFileSync(out, compiled.assembly);
     } catch (e) {
-      throw new UserInputError(`abi-lab compile: cannot write '${out}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UserInputError(
+        `abi-lab compile: cannot write '${out}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
     }
   } else {
     process.stdout.write(compiled.assembly);

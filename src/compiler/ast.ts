@@ -64,6 +64,8 @@ export type Expr =
   | { kind: "letrec"; vars: Var[]; inits: Lambda[]; body: Expr; loc: SourceLocation; source: Datum }
   | Lambda
   | { kind: "app"; fn: Expr; args: Expr[]; loc: SourceLocation; source: Datum }
+  /** `(apply f a ... list)`, with the fixed arguments already consed onto the list. */
+  | { kind: "apply"; fn: Expr; list: Expr; loc: SourceLocation; source: Datum }
   | { kind: "prim"; name: string; args: Expr[]; loc: SourceLocation; source: Datum }
   | { kind: "foreign"; decl: ForeignDecl; args: Expr[]; loc: SourceLocation; source: Datum }
   | { kind: "foreign-call"; symbol: string; args: Expr[]; loc: SourceLocation; source: Datum };

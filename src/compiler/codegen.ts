@@ -263,21 +263,24 @@ export class FunctionCompiler {
     this.ins("ret", "the value of the last expression is in rax");
   }
 
+  /** Argument slots this procedure pops on return (a rest list takes one). */
+  private get incoming(): number {
+    const lam = this.lambda!;
+    return lam.params.length + (lam.rest ? 1 : 0);
+  }
+
   compileLambda(): void {
     const lam = this.lambda!;
     const name = lam.name ?? `lambda at ${lam.loc.line}:${lam.loc.column}`;
-    if (lam.rest)
-      this.pc.fail("procedures with a variable number of arguments are not supported yet", lam.source);
     const n = lam.params.length;
     this.reserved = 8; // the closure, at [rbp - 8]
-    lam.params.forEach((v, i) =>
-      this.locations.set(v, { kind: "frame", offset: 16 + 8 * i, boxed: isBoxed(v) }),
-    );
+    const all = lam.rest ? [...lam.params, lam.rest] : lam.params;
+    all.forEach((v, i) => this.locations.set(v, { kind: "frame", offset: 16 + 8 * i, boxed: isBoxed(v) }));
     lam.free.forEach((v, i) => this.locations.set(v, { kind: "free", index: i, boxed: isBoxed(v) }));
     const prologueSpan: SourceSpan = { start: lam.source.loc, text: briefDatum(lam.source) };
     this.out.span = prologueSpan;
     // Box parameters that are both captured and assigned.
-    lam.params.forEach((v, i) => {
+    all.forEach((v, i) => {
       if (!isBoxed(v)) return;
       this.ins(`mov rax, qword ptr [rbp + ${16 + 8 * i}]`, `box ${v.name}: it is captured and assigned`);
       this.box();
@@ -288,21 +291,23 @@ export class FunctionCompiler {
     const frame = this.frameBytes();
     const w = new AsmWriter();
     w.span = prologueSpan;
-    w.label(
-      lam.label,
-      `${name}: ${n} argument${n === 1 ? "" : "s"} on the stack, closure in rbx, count in rax`,
-    );
+    const shape = lam.rest
+      ? `${n} or more arguments (the rest as a list)`
+      : `${n} argument${n === 1 ? "" : "s"}`;
+    w.label(lam.label, `${name}: ${shape} on the stack, closure in rbx, count in rax`);
     const arity = this.pc.stub(`arity_${lam.label}`, (s) => {
       s.ins("lea rdx, [rax*8]", "the argument count we got, as a fixnum");
       s.ins(`lea rdi, [rip + ${this.pc.pool.string(name)} + ${L.Tag.string}]`, JSON.stringify(name));
-      s.ins(`mov esi, ${n * 8}`, `it takes ${n}`);
+      if (lam.rest) s.ins(`mov rsi, ${-(n + 1) * 8}`, `-(${n} + 1): it takes at least ${n}`);
+      else s.ins(`mov esi, ${n * 8}`, `it takes ${n}`);
       this.pc.alignForNoReturn(s);
       s.ins("call rt_arity_error");
     });
     w.ins(`cmp rax, ${n}`, "check the argument count");
-    w.ins(`jne ${arity}`);
+    w.ins(`${lam.rest ? "jb" : "jne"} ${arity}`);
     w.ins("push rbp");
     w.ins("mov rbp, rsp");
+    if (lam.rest) this.collectRest(w, n);
     if (this.align)
       w.ins("and rsp, -16", "align our frame: the Scheme convention promises nothing about rsp");
     const locals = this.maxSlots;
@@ -312,6 +317,59 @@ export class FunctionCompiler {
     );
     w.ins("mov qword ptr [rbp - 8], rbx", "keep our closure: free variables live in it");
     this.out.lines.unshift(...w.lines);
+  }
+
+  /**
+   * A variadic procedure turns arguments n.. into a list, then moves its frame so that the
+   * argument area holds exactly n + 1 slots (the rest list last): it can then return with
+   * `ret 8*(n+1)` and make tail calls like any other procedure.
+   */
+  private collectRest(w: AsmWriter, n: number): void {
+    const hp = L.HEAP_POINTER_REGISTER;
+    const loop = this.pc.newLabel("rest_loop");
+    const done = this.pc.newLabel("rest_done");
+    const grow = this.pc.newLabel("rest_grow");
+    const moved = this.pc.newLabel("rest_moved");
+    w.comment(`collect arguments ${n + 1}.. into a list, last first`);
+    w.ins(`mov edx, ${hex(L.NIL)}`, "rdx = the list so far");
+    w.ins("mov rcx, rax", "rcx = index past the last argument");
+    w.label(loop);
+    w.ins(`cmp rcx, ${n}`);
+    w.ins(`jbe ${done}`);
+    w.ins("dec rcx");
+    w.ins(`mov rsi, ${hp}`, "allocate a pair");
+    w.ins(`add ${hp}, ${L.PAIR_SIZE}`);
+    w.ins(`cmp ${hp}, ${L.HEAP_LIMIT_REGISTER}`);
+    w.ins(`ja ${this.pc.heapStub()}`);
+    w.ins("mov rdi, qword ptr [rbp + rcx*8 + 16]", "argument rcx");
+    w.ins(`mov qword ptr [rsi + ${L.PAIR_CAR}], rdi`);
+    w.ins(`mov qword ptr [rsi + ${L.PAIR_CDR}], rdx`);
+    w.ins(`lea rdx, [rsi + ${L.Tag.pair}]`);
+    w.ins(`jmp ${loop}`);
+    w.label(done);
+    w.comment(
+      `shift saved rbp, return address and ${n} argument${n === 1 ? "" : "s"} so the area ends where it did`,
+    );
+    w.ins(
+      `lea rsi, [rax*8 - ${8 * (n + 1)}]`,
+      "rsi = how far the frame moves (-8 when there was no extra argument)",
+    );
+    w.ins("test rsi, rsi");
+    w.ins(`js ${grow}`);
+    for (let j = n + 1; j >= 0; j--) {
+      w.ins(`mov rdi, qword ptr [rbp + ${8 * j}]`);
+      w.ins(`mov qword ptr [rbp + rsi + ${8 * j}], rdi`);
+    }
+    w.ins(`jmp ${moved}`);
+    w.label(grow);
+    for (let j = 0; j <= n + 1; j++) {
+      w.ins(`mov rdi, qword ptr [rbp + ${8 * j}]`);
+      w.ins(`mov qword ptr [rbp + rsi + ${8 * j}], rdi`);
+    }
+    w.label(moved);
+    w.ins("add rbp, rsi");
+    w.ins("mov rsp, rbp");
+    w.ins(`mov qword ptr [rbp + ${16 + 8 * n}], rdx`, "the rest list is the last argument");
   }
 
   /** Local slots rounded up to keep the frame a multiple of 16 bytes. */
@@ -331,7 +389,7 @@ export class FunctionCompiler {
   /** Return from the current procedure with the value in rax. */
   private ret(): void {
     if (!this.lambda) return;
-    const n = this.lambda.params.length;
+    const n = this.incoming;
     this.ins("leave", "rsp = rbp; pop rbp");
     this.ins(
       n ? `ret ${8 * n}` : "ret",
@@ -531,6 +589,9 @@ export class FunctionCompiler {
       case "app":
         this.call(e, tail);
         return;
+      case "apply":
+        this.apply(e, tail);
+        return;
       case "prim":
         this.primitive(e);
         break;
@@ -644,6 +705,74 @@ export class FunctionCompiler {
     if (tail) this.ret();
   }
 
+  /** `(apply f list)`: push the list's elements as the arguments; the count is known only at run time. */
+  private apply(e: Extract<Expr, { kind: "apply" }>, tail: boolean): void {
+    this.expr(e.list, false);
+    this.push("rax", "the argument list");
+    this.expr(e.fn, false);
+    this.ins("mov rbx, rax", "rbx = the closure to apply");
+    this.checkProcedure("rbx");
+    this.pop("rsi", "rsi = the argument list");
+    const count = this.pc.newLabel("apply_count");
+    const counted = this.pc.newLabel("apply_counted");
+    const fill = this.pc.newLabel("apply_fill");
+    const filled = this.pc.newLabel("apply_filled");
+    const notList = this.pc.typeErrorStub("apply", "a proper list", "rsi");
+    this.ins("xor ecx, ecx", "rcx = the length");
+    this.ins("mov rdx, rsi");
+    this.out.label(count);
+    this.ins(`cmp rdx, ${hex(L.NIL)}`);
+    this.ins(`je ${counted}`);
+    this.ins("mov eax, edx");
+    this.ins("and eax, 7");
+    this.ins(`cmp eax, ${L.Tag.pair}`);
+    this.ins(`jne ${notList}`);
+    this.ins(`mov rdx, qword ptr [rdx + ${L.PAIR_CDR - L.Tag.pair}]`);
+    this.ins("inc rcx");
+    this.ins(`jmp ${count}`);
+    this.out.label(counted);
+    this.ins("lea rdx, [rcx*8]");
+    this.ins("sub rsp, rdx", "room for the arguments; element i goes to [rsp + 8*i]");
+    this.ins("xor edx, edx");
+    this.out.label(fill);
+    this.ins(`cmp rsi, ${hex(L.NIL)}`);
+    this.ins(`je ${filled}`);
+    this.ins(`mov rax, qword ptr [rsi - ${L.Tag.pair}]`);
+    this.ins("mov qword ptr [rsp + rdx*8], rax");
+    this.ins(`mov rsi, qword ptr [rsi + ${L.PAIR_CDR - L.Tag.pair}]`);
+    this.ins("inc rdx");
+    this.ins(`jmp ${fill}`);
+    this.out.label(filled);
+    if (tail && this.lambda) {
+      const n = this.incoming;
+      const copy = this.pc.newLabel("apply_copy");
+      const copied = this.pc.newLabel("apply_copied");
+      this.out.comment("tail call with a run-time argument count: move the arguments over our own");
+      this.ins("mov r8, qword ptr [rbp + 8]", "our return address");
+      this.ins("mov r9, qword ptr [rbp]", "our caller's rbp");
+      this.ins(`lea rdi, [rbp + ${16 + 8 * n}]`, "the end of our argument area");
+      this.ins("lea rax, [rdx*8]");
+      this.ins("sub rdi, rax", "minus the new arguments' size: where they go");
+      this.out.label(copy);
+      this.ins("test rdx, rdx");
+      this.ins(`jz ${copied}`);
+      this.ins("dec rdx");
+      this.ins("mov rax, qword ptr [rsp + rdx*8]");
+      this.ins("mov qword ptr [rdi + rdx*8], rax");
+      this.ins(`jmp ${copy}`);
+      this.out.label(copied);
+      this.ins("lea rsp, [rdi - 8]");
+      this.ins("mov qword ptr [rsp], r8", "the return address goes under the arguments");
+      this.ins("mov rbp, r9");
+      this.ins("mov rax, rcx", "rax = the argument count");
+      this.ins(`jmp qword ptr [rbx + ${L.CLOSURE_CODE - L.Tag.vectorLike}]`);
+      return;
+    }
+    this.ins("mov rax, rcx", "rax = the argument count");
+    this.ins(`call qword ptr [rbx + ${L.CLOSURE_CODE - L.Tag.vectorLike}]`, "the callee pops them all");
+    if (tail) this.ret();
+  }
+
   private checkProcedure(reg: string): void {
     const fail = this.pc.stub("not_procedure", (w) => {
       w.ins("mov rdi, rbx", "the value that was called");
@@ -663,7 +792,7 @@ export class FunctionCompiler {
    * put our return address under them, restore the caller's rbp and jump.
    */
   private tailCall(m: number, knownLabel: string | undefined): void {
-    const n = this.lambda!.params.length;
+    const n = this.incoming;
     const base = 16 + 8 * n - 8 * m;
     this.out.comment(
       `tail call: reuse our frame (${n} incoming argument slot${n === 1 ? "" : "s"}, ${m} outgoing)`,

@@ -3,6 +3,22 @@ import type { Expr, ForeignDecl, ForeignType, Global, Lambda, Program, Var } fro
 import { briefDatum, isList, isSymbol, type Datum, type ListDatum } from "./datum.js";
 import { PRIMITIVES, primitiveName } from "./primitives.js";
 import { mangle } from "./mangle.js";
+import { PRELUDE_SOURCE } from "./prelude.js";
+import { readAll } from "./reader.js";
+
+let preludeDefinitions: Map<string, Datum> | undefined;
+
+/** The prelude's definitions by name, read once. */
+function prelude(): Map<string, Datum> {
+  if (!preludeDefinitions) {
+    preludeDefinitions = new Map();
+    for (const form of readAll(PRELUDE_SOURCE, "<prelude>")) {
+      if (form.kind === "list" && form.items[1]?.kind === "list" && isSymbol(form.items[1].items[0]))
+        preludeDefinitions.set(form.items[1].items[0].name, form);
+    }
+  }
+  return preludeDefinitions;
+}
 
 type Binding = Var | { keyword: true };
 type Scope = { vars: Map<string, Var>; parent: Scope | undefined; lambda: Lambda | undefined };
@@ -54,6 +70,7 @@ class Expander {
   private readonly lambdas: Lambda[] = [];
   private readonly foreign = new Map<string, ForeignDecl>();
   private readonly usedLabels = new Set<string>();
+  private readonly preludeBody: Expr[] = [];
 
   constructor(private readonly source: string) {}
 
@@ -91,11 +108,12 @@ class Expander {
       }
       if (isList(form) && isSymbol(form.items[0], "define-foreign")) this.declareForeign(form);
     }
-    const body: Expr[] = [];
+    const userBody: Expr[] = [];
     for (const form of flat) {
       if (isList(form) && isSymbol(form.items[0], "define-foreign")) continue;
-      body.push(this.expr(form, undefined, form));
+      userBody.push(this.expr(form, undefined, form));
     }
+    const body = [...this.preludeBody, ...userBody];
     // A top-level procedure defined once and never assigned is called directly.
     for (const expr of body) {
       if (expr.kind === "gset" && expr.define && expr.value.kind === "lambda" && !expr.g.assigned) {
@@ -239,16 +257,32 @@ class Expander {
       this.refVar(b, scope);
       return { kind: "ref", v: b, loc: d.loc, source: d };
     }
-    const g = this.globals.get(d.name);
+    const prim = primitiveName(d.name);
+    const g =
+      this.globals.get(d.name) ??
+      this.preludeGlobal(d.name) ??
+      (prim ? this.preludeGlobal(`%prim:${prim}`) : undefined);
     if (g) return { kind: "gref", g, loc: d.loc, source: d };
     if (SPECIAL_FORMS.has(d.name)) this.fail(`'${d.name}' is syntax, not a value`, d);
-    if (primitiveName(d.name)) {
-      this.fail(
-        `the primitive '${d.name}' can only be called, not used as a value: wrap it, e.g. (lambda (x) (${d.name} x))`,
-        d,
-      );
-    }
     this.fail(`unbound variable '${d.name}'`, d);
+  }
+
+  /** A library procedure from the prelude, defined on first use. */
+  private preludeGlobal(name: string): Global | undefined {
+    const existing = this.globals.get(name);
+    if (existing) return existing;
+    const def = prelude().get(name);
+    if (!def) return undefined;
+    const g: Global = {
+      name,
+      label: this.label(`global_${name}`),
+      assigned: false,
+      defined: true,
+      loc: def.loc,
+    };
+    this.globals.set(name, g);
+    this.preludeBody.push(this.expr(def, undefined, def));
+    return g;
   }
 
   private body(items: Datum[], scope: Scope, form: Datum): Expr {
@@ -537,8 +571,15 @@ class Expander {
           source: d,
         };
       }
-      case "apply":
-        this.fail("apply is not supported yet", d);
+      case "apply": {
+        if (items.length < 3) this.fail("apply: expected (apply procedure arg ... list)", d);
+        const fn = this.expr(arg(1), scope);
+        const args = items.slice(2).map((a) => this.expr(a, scope));
+        let list = args[args.length - 1];
+        for (let i = args.length - 2; i >= 0; i--)
+          list = { kind: "prim", name: "cons", args: [args[i], list], loc, source: d };
+        return { kind: "apply", fn, list, loc, source: d };
+      }
     }
     this.fail(`unknown special form ${name}`, d);
   }

@@ -40,6 +40,10 @@ function visit(e: Expr): Set<Var> {
       break;
     case "lambda":
       return lambdaFree(e);
+    case "apply":
+      add(visit(e.fn));
+      add(visit(e.list));
+      break;
     case "app":
       add(visit(e.fn));
       e.args.forEach((x) => add(visit(x)));

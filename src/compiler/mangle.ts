@@ -8,6 +8,8 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/>/g, "_gt"],
   [/=/g, "_eq"],
   [/\//g, "_slash"],
+  [/%/g, "lib_"],
+  [/:/g, "_"],
   [/-/g, "_"],
 ];
 

@@ -9,7 +9,13 @@ export function readUserFile(file: string): Buffer {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : code;
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : code;
     throw new UserInputError(`${file}: cannot read: ${why ?? String(e)}`);
   }
 }
