@@ -921,15 +921,22 @@ export class FunctionCompiler {
     params: ForeignType[] | undefined,
     result: ForeignType | undefined,
   ): void {
-    if (args.length > ARG_REGISTERS.length)
-      throw new Error("internal error: more than 6 foreign arguments are not supported");
+    // Each argument becomes one C word, except string-bytes: a pointer and a length.
+    let words = 0;
     args.forEach((a, i) => {
       this.expr(a, false);
       const type = params?.[i] ?? "value";
       this.toC(type, symbol);
-      this.push("rax", `argument ${i + 1} as a C ${type}`);
+      if (type === "string-bytes") {
+        this.push("rax", `argument ${i + 1}: the pointer to its UTF-8 bytes`);
+        this.push("rcx", `argument ${i + 1}: the byte length`);
+        words += 2;
+      } else {
+        this.push("rax", `argument ${i + 1} as a C ${type}`);
+        words += 1;
+      }
     });
-    for (let i = args.length - 1; i >= 0; i--) this.pop(ARG_REGISTERS[i]);
+    for (let i = words - 1; i >= 0; i--) this.pop(ARG_REGISTERS[i]);
     this.systemVCall(symbol, params ? `${symbol}: a C function` : `${symbol}, with tagged values`);
     this.fromC(result ?? "value");
   }
@@ -965,7 +972,7 @@ export class FunctionCompiler {
         this.ins("mov rdi, rax");
         this.ins("mov rsi, rsp", "where rt_string_to_utf8 stores the length");
         this.systemVCall("rt_string_to_utf8", "encode the string as UTF-8 bytes");
-        this.pop("rcx", "the byte length (passed separately, if the C function wants it)");
+        this.pop("rcx", "rcx = the byte length; rax = the pointer");
         return;
       case "value":
         return;

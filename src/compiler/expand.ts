@@ -166,7 +166,14 @@ class Expander {
       return d.name as ForeignType;
     };
     const paramTypes = params.items.map(check);
+    const words = paramTypes.reduce((n, t) => n + (t === "string-bytes" ? 2 : 1), 0);
+    if (words > 6)
+      this.fail(
+        "define-foreign: at most 6 C arguments fit in registers (string-bytes takes two: pointer and length)",
+        params,
+      );
     if (paramTypes.includes("void")) this.fail("define-foreign: 'void' is only a result type", params);
+    if (check(result) === "string-bytes") this.fail("define-foreign: 'string-bytes' is only an argument type", result);
     this.foreign.set(name.name, {
       name: name.name,
       symbol,
