@@ -1,0 +1,177 @@
+import type { CallEvent, GpRegister, GuestMachine, MachineObserver, ReturnEvent } from "../emulator/types.js";
+import { RULES, SYSTEM_V, SCHEME, type CallingConvention, type RuleName } from "./conventions.js";
+
+export interface Violation {
+  rule: RuleName;
+  /** One sentence for a person. */
+  message: string;
+  /** The instruction that broke the rule. */
+  address: number;
+  /** The function called (for call/return rules). */
+  callee?: string;
+  /** Values involved, printable. */
+  values: Record<string, string>;
+}
+
+export interface CheckerOptions {
+  /** Which convention a call to `target` follows; undefined skips the call. */
+  conventionOf(target: number): CallingConvention | undefined;
+  /** A name for an address (for messages). */
+  nameOf(address: number): string;
+  /** Called for every violation, as it happens. */
+  onViolation?(v: Violation): void;
+}
+
+interface Frame {
+  callee: string;
+  convention: CallingConvention;
+  callSite: number;
+  returnAddress: number;
+  rspAtCall: bigint;
+  argumentCount: bigint;
+  saved: Map<GpRegister, bigint>;
+}
+
+const DF = 1 << 10;
+const hex = (v: bigint | number) => `0x${v.toString(16)}`;
+
+/**
+ * Observes a run and reports every break of the calling convention: misaligned calls,
+ * callee-saved registers changed, unbalanced stacks, writes below the red zone, DF set.
+ */
+export class AbiChecker implements MachineObserver {
+  readonly violations: Violation[] = [];
+  private readonly frames: Frame[] = [];
+  /** Lowest address written below rsp since the last call or rsp change, per depth. */
+  private lowestBelowRsp: number | undefined;
+  private lastRip = 0;
+
+  constructor(
+    private readonly machine: GuestMachine,
+    private readonly options: CheckerOptions,
+  ) {}
+
+  private report(v: Violation): void {
+    this.violations.push(v);
+    this.options.onViolation?.(v);
+  }
+
+  onInstruction(rip: number): void {
+    this.lastRip = rip;
+  }
+
+  onMemoryWrite(address: number, size: number): void {
+    const rsp = Number(this.machine.getRegister("rsp"));
+    if (address >= rsp || address + size <= rsp - 0x100000) return; // not just below the stack top
+    // Pushes and calls write exactly at the new rsp, which they have already moved.
+    if (address < rsp - SYSTEM_V.redZone) {
+      this.report({
+        rule: "red-zone",
+        message: `a write ${rsp - address} bytes below rsp, past the ${SYSTEM_V.redZone}-byte red zone: a signal handler may clobber it`,
+        address: this.lastRip,
+        values: { rsp: hex(rsp), address: hex(address), size: String(size) },
+      });
+      return;
+    }
+    this.lowestBelowRsp = Math.min(this.lowestBelowRsp ?? address, address);
+  }
+
+  onCall(e: CallEvent): void {
+    const convention = this.options.conventionOf(e.target);
+    const belowRsp = this.lowestBelowRsp;
+    this.lowestBelowRsp = undefined;
+    if (!convention) return;
+    const callee = this.options.nameOf(e.target);
+    const rsp = BigInt(e.rsp);
+    if (convention.stackAlignment && rsp % BigInt(convention.stackAlignment) !== 0n) {
+      this.report({
+        rule: "stack-alignment",
+        message: `call to ${callee} with rsp = ${hex(rsp)}, which is ${rsp % 16n} bytes off a multiple of 16: code that uses aligned SSE stores on the stack (movaps) will crash`,
+        address: e.rip,
+        callee,
+        values: { rsp: hex(rsp), "rsp % 16": String(rsp % 16n) },
+      });
+    }
+    if (convention.directionFlagClear && (this.machine.getFlags() & DF) !== 0) {
+      this.report({
+        rule: "direction-flag",
+        message: `call to ${callee} with the direction flag set: string instructions in the callee would run backwards (cld before calling)`,
+        address: e.rip,
+        callee,
+        values: { rflags: hex(this.machine.getFlags()) },
+      });
+    }
+    if (belowRsp !== undefined && belowRsp < e.rsp && convention.redZone) {
+      this.report({
+        rule: "red-zone",
+        message: `data stored below rsp (at ${hex(belowRsp)}) before calling ${callee}: the call's return address and the callee's frame overwrite it (move rsp first)`,
+        address: e.rip,
+        callee,
+        values: { rsp: hex(rsp), address: hex(belowRsp) },
+      });
+    }
+    const saved = new Map<GpRegister, bigint>();
+    for (const r of convention.calleeSaved) saved.set(r, this.machine.getRegister(r));
+    this.frames.push({
+      callee,
+      convention,
+      callSite: e.rip,
+      returnAddress: e.returnAddress,
+      rspAtCall: rsp,
+      argumentCount: this.machine.getRegister("rax"),
+      saved,
+    });
+  }
+
+  onReturn(e: ReturnEvent): void {
+    this.lowestBelowRsp = undefined;
+    // Find the frame this return belongs to (skipping frames abandoned by non-local exits).
+    let i = this.frames.length - 1;
+    while (i >= 0 && this.frames[i].returnAddress !== e.target) i--;
+    if (i < 0) return;
+    const frame = this.frames[i];
+    this.frames.length = i;
+    const { convention, callee } = frame;
+    for (const [reg, before] of frame.saved) {
+      const after = this.machine.getRegister(reg);
+      if (after !== before) {
+        this.report({
+          rule: "callee-saved",
+          message: `${callee} returned with ${reg} changed from ${hex(before)} to ${hex(after)}: ${reg} is callee-saved in ${convention.name}, the caller may still need it`,
+          address: e.rip,
+          callee,
+          values: { register: reg, before: hex(before), after: hex(after) },
+        });
+      }
+    }
+    const expected =
+      frame.rspAtCall +
+      (convention.argumentCleanup === "callee" && convention === SCHEME ? 8n * frame.argumentCount : 0n);
+    const rsp = BigInt(e.rsp);
+    if (rsp !== expected) {
+      this.report({
+        rule: "stack-balance",
+        message: `${callee} returned with rsp = ${hex(rsp)}, expected ${hex(expected)} (${rsp > expected ? "+" : "-"}${rsp > expected ? rsp - expected : expected - rsp} bytes): a push without its pop, or the wrong return address`,
+        address: e.rip,
+        callee,
+        values: { rsp: hex(rsp), expected: hex(expected) },
+      });
+    }
+    if (convention.directionFlagClear && (this.machine.getFlags() & DF) !== 0) {
+      this.report({
+        rule: "direction-flag",
+        message: `${callee} returned with the direction flag set (cld before returning)`,
+        address: e.rip,
+        callee,
+        values: { rflags: hex(this.machine.getFlags()) },
+      });
+    }
+  }
+
+  /** Calls still open (e.g. when the program exits from inside a callee). */
+  get depth(): number {
+    return this.frames.length;
+  }
+}
+
+export { RULES };
