@@ -34,7 +34,11 @@ export function formatCValue(raw: bigint, type: string): string {
       return BigInt.asIntN(8, raw).toString();
     case "u8":
     case "bool":
-      return t === "bool" ? (BigInt.asUintN(8, raw) !== 0n ? "true" : "false") : BigInt.asUintN(8, raw).toString();
+      return t === "bool"
+        ? BigInt.asUintN(8, raw) !== 0n
+          ? "true"
+          : "false"
+        : BigInt.asUintN(8, raw).toString();
     case "i16":
       return BigInt.asIntN(16, raw).toString();
     case "u16":
