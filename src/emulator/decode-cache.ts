@@ -1,0 +1,146 @@
+/**
+ * Decode once, run many times. Guest code is decoded with iced-x86 one basic block at a time (up
+ * to a control transfer, a block-ending instruction, a breakpoint address or MAX_BLOCK
+ * instructions) into an array of `Op`s, and the block is cached by its start address.
+ *
+ * Every page a block's bytes come from is marked as holding code in `Memory`; a write (or unmap,
+ * or loss of execute permission) there calls `invalidatePage`, which drops the page's blocks. A
+ * block that is running when it is invalidated has its remaining ops replaced by `stale`, which
+ * throws BLOCK_EXIT so that the machine re-fetches from the next instruction: self-modifying code
+ * takes effect at the next instruction, as on hardware.
+ */
+import iced from "iced-x86";
+import { GuestFaultError } from "./errors.js";
+import { buildOp } from "./instructions/table.js";
+import type { Memory } from "./memory.js";
+import type { Op } from "./op.js";
+import { PAGE_SIZE } from "./types.js";
+
+const { Decoder, DecoderOptions, DecoderError, Code, Instruction } = iced;
+
+/** Instructions per block at most. */
+const MAX_BLOCK = 64;
+/** Bytes handed to the decoder per block at most. */
+const FETCH_WINDOW = 512;
+
+export class Block {
+  /** Cached successors (taken / fall-through), checked by address and validity. */
+  next1: Block | null = null;
+  next2: Block | null = null;
+  valid = true;
+  constructor(
+    readonly ip: number,
+    /** Address after the last instruction. */
+    readonly endIp: number,
+    readonly ops: Op[],
+    readonly n: number,
+  ) {}
+}
+
+/** Thrown by a stale op: leave the block and re-fetch at this op's address. */
+export class BlockExit extends Error {
+  constructor() {
+    super("block invalidated");
+  }
+}
+export const BLOCK_EXIT = new BlockExit();
+
+function stale(): void {
+  throw BLOCK_EXIT;
+}
+
+export class DecodeCache {
+  private readonly blocks = new Map<number, Block>();
+  private readonly byPage = new Map<number, Block[]>();
+  private readonly ins = new Instruction();
+  /** Blocks decoded so far (for statistics). */
+  decoded = 0;
+
+  constructor(
+    private readonly memory: Memory,
+    private readonly breakpoints: ReadonlySet<number>,
+  ) {
+    memory.codeListener = (page) => this.invalidatePage(page);
+  }
+
+  /** The block starting at ip, decoding it if needed. Throws the fetch fault. */
+  get(ip: number): Block {
+    return this.blocks.get(ip) ?? this.build(ip);
+  }
+
+  /** The cached block at ip, if any (no decoding). */
+  peek(ip: number): Block | undefined {
+    return this.blocks.get(ip);
+  }
+
+  private build(ip: number): Block {
+    const mem = this.memory;
+    const { bytes, stop } = mem.fetch(ip, FETCH_WINDOW);
+    const ins = this.ins;
+    const ops: Op[] = [];
+    const decoder = new Decoder(64, bytes, DecoderOptions.None);
+    let pos = 0;
+    try {
+      decoder.ip = BigInt(ip);
+      while (ops.length < MAX_BLOCK && pos < bytes.length) {
+        const at = ip + pos;
+        if (ops.length > 0 && this.breakpoints.has(at)) break;
+        decoder.decodeOut(ins);
+        if (ins.code === Code.INVALID && decoder.lastError === DecoderError.NoMoreBytes) {
+          if (ops.length > 0 || stop < 0) break;
+          // The instruction runs into a page we may not execute: that page's fetch fault.
+          mem.fetch(stop, 1);
+          throw new GuestFaultError("SIGSEGV", "instruction fetch failed");
+        }
+        const op = buildOp(ins, at, bytes.subarray(pos, pos + ins.length));
+        ops.push(op);
+        pos += ins.length;
+        if (op.ends) break;
+      }
+    } finally {
+      decoder.free();
+    }
+    if (ops.length === 0) {
+      // Only possible when the fetch window was empty, which mem.fetch prevents.
+      throw new GuestFaultError("SIGSEGV", "instruction fetch failed", ip);
+    }
+    const block = new Block(ip, ip + pos, ops, ops.length);
+    this.blocks.set(ip, block);
+    const first = Math.floor(ip / PAGE_SIZE);
+    const last = Math.floor((ip + pos - 1) / PAGE_SIZE);
+    for (let pn = first; pn <= last; pn++) {
+      let list = this.byPage.get(pn);
+      if (list === undefined) {
+        list = [];
+        this.byPage.set(pn, list);
+      }
+      list.push(block);
+      mem.markCode(pn);
+    }
+    this.decoded++;
+    return block;
+  }
+
+  /** Drops every block with bytes on page `pn`. */
+  invalidatePage(pn: number): void {
+    const list = this.byPage.get(pn);
+    if (list === undefined) return;
+    this.byPage.delete(pn);
+    for (const b of list) {
+      if (!b.valid) continue;
+      b.valid = false;
+      if (this.blocks.get(b.ip) === b) this.blocks.delete(b.ip);
+      for (const o of b.ops) o.fn = stale;
+    }
+  }
+
+  /** Drops the blocks that contain `address` (breakpoint changes). */
+  invalidateAddress(address: number): void {
+    this.invalidatePage(Math.floor(address / PAGE_SIZE));
+  }
+
+  /** Drops everything. */
+  flush(): void {
+    for (const pn of [...this.byPage.keys()]) this.invalidatePage(pn);
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Control transfer: jmp (relative, register, memory), jcc, call, ret (with imm16), loop loope
+ * loopne, jrcxz. These end their basic block; the run loop has already set rip to the
+ * fall-through address, so a handler only writes rip when it transfers control.
+ */
+import iced from "iced-x86";
+import { condB, condBE, condE, condL, condLE, condO, condP, condS, materialize, ZF } from "../flags.js";
+import type { Machine } from "../machine.js";
+import type { Handler, Op } from "../op.js";
+import { addRsp, ea, push64, rspAddr, toAddr } from "../operands.js";
+import { RCX } from "../registers.js";
+import { mn, type Decoding, type InstrDef } from "./def.js";
+
+const { Code, ConditionCode } = iced;
+
+const jmpRel: Handler = (m, o) => {
+  m.rip = o.target;
+};
+const jmpR: Handler = (m, o) => {
+  m.rip = toAddr(m.r[o.s], m.r[o.s + 1]);
+};
+const jmpM: Handler = (m, o) => {
+  const a = ea(m, o);
+  m.rip = toAddr(m.memory.load32(a), m.memory.load32(a + 4));
+};
+
+/** One handler per condition code (hardware order), each with its own specialised test. */
+const JCC: Handler[] = [
+  (m, o) => {
+    if (condO(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condO(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condB(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condB(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condE(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condE(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condBE(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condBE(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condS(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condS(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condP(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condP(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condL(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condL(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (condLE(m.fl)) m.rip = o.target;
+  },
+  (m, o) => {
+    if (!condLE(m.fl)) m.rip = o.target;
+  },
+];
+
+function call(m: Machine, o: Op, target: number): void {
+  const r = m.r;
+  const sp = rspAddr(r);
+  push64(m, o.ilo, o.ihi);
+  m.rip = target;
+  if (m.callObs !== null) m.emitCall(o.ip, o.nextIp, target, sp);
+}
+
+const callRel: Handler = (m, o) => {
+  call(m, o, o.target);
+};
+const callR: Handler = (m, o) => {
+  call(m, o, toAddr(m.r[o.s], m.r[o.s + 1]));
+};
+const callM: Handler = (m, o) => {
+  const a = ea(m, o);
+  call(m, o, toAddr(m.memory.load32(a), m.memory.load32(a + 4)));
+};
+
+const ret: Handler = (m, o) => {
+  const r = m.r;
+  const a = rspAddr(r);
+  const lo = m.memory.load32(a);
+  const hi = m.memory.load32(a + 4);
+  addRsp(r, 8 + o.ilo);
+  const target = toAddr(lo, hi);
+  m.rip = target;
+  if (m.retObs !== null) m.emitReturn(o.ip, target, rspAddr(r));
+};
+
+/** rcx -= 1 (no flags); returns whether rcx is now non-zero. */
+function decRcx(r: Int32Array): boolean {
+  const lo = r[RCX];
+  r[RCX] = (lo - 1) | 0;
+  if (lo === 0) r[RCX + 1] = (r[RCX + 1] - 1) | 0;
+  return (r[RCX] | r[RCX + 1]) !== 0;
+}
+
+const loop: Handler = (m, o) => {
+  if (decRcx(m.r)) m.rip = o.target;
+};
+const loope: Handler = (m, o) => {
+  if (decRcx(m.r) && (materialize(m.fl) & ZF) !== 0) m.rip = o.target;
+};
+const loopne: Handler = (m, o) => {
+  if (decRcx(m.r) && (materialize(m.fl) & ZF) === 0) m.rip = o.target;
+};
+const jrcxz: Handler = (m, o) => {
+  if ((m.r[RCX] | m.r[RCX + 1]) === 0) m.rip = o.target;
+};
+const jecxz: Handler = (m, o) => {
+  if (m.r[RCX] === 0) m.rip = o.target;
+};
+
+function target(d: Decoding): boolean {
+  d.op.target = d.branchTarget();
+  return true;
+}
+
+function returnAddress(d: Decoding): void {
+  const n = d.op.nextIp;
+  d.op.ilo = (n % 4294967296) | 0;
+  d.op.ihi = Math.floor(n / 4294967296) | 0;
+}
+
+export const CONTROL: InstrDef[] = [
+  {
+    mnemonics: mn("Jmp"),
+    family: "control",
+    build: (d) => {
+      if (d.isReg(0)) return d.src(0) === 8 ? jmpR : null;
+      if (d.isMem(0)) return d.memSize() === 8 && d.mem() ? jmpM : null;
+      if (d.ins.isJmpShortOrNear && target(d)) return jmpRel;
+      return null; // far jumps
+    },
+  },
+  {
+    mnemonics: mn(
+      "Jo",
+      "Jno",
+      "Jb",
+      "Jae",
+      "Je",
+      "Jne",
+      "Jbe",
+      "Ja",
+      "Js",
+      "Jns",
+      "Jp",
+      "Jnp",
+      "Jl",
+      "Jge",
+      "Jle",
+      "Jg",
+    ),
+    family: "control",
+    reads: "OSZPC",
+    build: (d) => {
+      target(d);
+      return JCC[d.ins.conditionCode - ConditionCode.o];
+    },
+  },
+  {
+    mnemonics: mn("Call"),
+    family: "control",
+    build: (d) => {
+      returnAddress(d);
+      if (d.isReg(0)) return d.src(0) === 8 ? callR : null;
+      if (d.isMem(0)) return d.memSize() === 8 && d.mem() ? callM : null;
+      if (d.ins.isCallNear && target(d)) return callRel;
+      return null;
+    },
+  },
+  {
+    mnemonics: mn("Ret"),
+    family: "control",
+    build: (d) => {
+      if (d.code === Code.Retnq) return ret;
+      if (d.code === Code.Retnq_imm16) {
+        d.op.ilo = Number(d.immValue(0)) & 0xffff;
+        return ret;
+      }
+      return null; // far returns, 16-bit returns
+    },
+  },
+  {
+    mnemonics: mn("Loop", "Loope", "Loopne"),
+    family: "control",
+    reads: "Z",
+    note: "loope/loopne read ZF; loop reads nothing",
+    build: (d) => {
+      if (
+        d.code !== Code.Loop_rel8_64_RCX &&
+        d.code !== Code.Loope_rel8_64_RCX &&
+        d.code !== Code.Loopne_rel8_64_RCX
+      ) {
+        return null;
+      }
+      target(d);
+      return d.code === Code.Loop_rel8_64_RCX ? loop : d.code === Code.Loope_rel8_64_RCX ? loope : loopne;
+    },
+  },
+  {
+    mnemonics: mn("Jrcxz", "Jecxz"),
+    family: "control",
+    build: (d) => {
+      target(d);
+      return d.code === Code.Jrcxz_rel8_64 ? jrcxz : d.code === Code.Jecxz_rel8_64 ? jecxz : null;
+    },
+  },
+];

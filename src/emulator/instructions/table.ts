@@ -1,0 +1,104 @@
+/**
+ * The instruction table: every family's `InstrDef`s, indexed by iced Mnemonic, and `buildOp`, which
+ * turns one decoded iced instruction into an `Op`. An instruction without an entry, or in a form
+ * its entry does not support, becomes an op that raises #UD (SIGILL) naming it when executed;
+ * privileged instructions raise #GP (SIGSEGV), as in user mode on hardware.
+ */
+import iced from "iced-x86";
+import type { Instruction } from "iced-x86";
+import { GuestFaultError } from "../errors.js";
+import type { Machine } from "../machine.js";
+import { Op } from "../op.js";
+import { ALU } from "./alu.js";
+import { BITS } from "./bits.js";
+import { CONTROL } from "./control.js";
+import { DATA } from "./data.js";
+import { Decoding, unsupported, type InstrDef } from "./def.js";
+import { MULDIV } from "./muldiv.js";
+import { SHIFT } from "./shift.js";
+import { SSE_FLOAT } from "./sse-float.js";
+import { SSE_INT } from "./sse-int.js";
+import { SSE_MOVE } from "./sse-move.js";
+import { STRING } from "./string.js";
+import { SYSTEM } from "./system.js";
+
+const { Code, FlowControl, Formatter, FormatterSyntax, Mnemonic } = iced;
+
+/** Every instruction the emulator implements, by family. */
+export const INSTRUCTIONS: readonly InstrDef[] = [
+  ...DATA,
+  ...ALU,
+  ...MULDIV,
+  ...SHIFT,
+  ...BITS,
+  ...CONTROL,
+  ...STRING,
+  ...SYSTEM,
+  ...SSE_MOVE,
+  ...SSE_INT,
+  ...SSE_FLOAT,
+];
+
+const BY_MNEMONIC = new Map<number, InstrDef>();
+for (const def of INSTRUCTIONS) {
+  for (const m of def.mnemonics) {
+    if (BY_MNEMONIC.has(m)) throw new Error(`mnemonic ${Mnemonic[m]} is in the instruction table twice`);
+    BY_MNEMONIC.set(m, def);
+  }
+}
+
+/** The table entry for an iced Mnemonic. */
+export function instrDef(mnemonic: number): InstrDef | undefined {
+  return BY_MNEMONIC.get(mnemonic);
+}
+
+let formatter: InstanceType<typeof Formatter> | undefined;
+
+/** Intel-syntax text of an instruction (for messages). */
+export function formatInstruction(ins: Instruction): string {
+  formatter ??= new Formatter(FormatterSyntax.Intel);
+  return formatter.format(ins);
+}
+
+function privileged(_m: Machine, o: Op): void {
+  throw new GuestFaultError("SIGSEGV", o.name);
+}
+
+function hexBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+/** Builds the Op for one decoded instruction at `ip` (`bytes` are its encoding). */
+export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
+  const op = new Op(unsupported);
+  op.ip = ip;
+  op.len = ins.length;
+  op.nextIp = ip + ins.length;
+  op.code = ins.code;
+  op.mnemonic = ins.mnemonic;
+  op.name = (Mnemonic[ins.mnemonic] ?? "?").toLowerCase();
+  op.ends = ins.flowControl !== FlowControl.Next;
+  if (ins.code === Code.INVALID) {
+    op.name = `invalid opcode (bytes ${hexBytes(bytes)})`;
+    op.ends = true;
+    return op;
+  }
+  if (ins.isPrivileged) {
+    op.fn = privileged;
+    op.name = `privileged instruction ${formatInstruction(ins)} (not allowed in user mode)`;
+    op.ends = true;
+    return op;
+  }
+  const def = BY_MNEMONIC.get(ins.mnemonic);
+  const handler = def === undefined ? null : def.build(new Decoding(ins, op));
+  if (def === undefined || handler === null) {
+    const name = op.name;
+    op.fn = unsupported;
+    op.name = `unsupported instruction ${name} (${formatInstruction(ins)}; bytes ${hexBytes(bytes)})`;
+    op.ends = true;
+    return op;
+  }
+  op.fn = handler;
+  if (def.ends === true) op.ends = true;
+  return op;
+}

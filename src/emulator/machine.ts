@@ -1,0 +1,487 @@
+/**
+ * The x86-64 user-mode CPU.
+ *
+ * State lives in typed arrays so that the per-instruction path never allocates and never touches
+ * BigInt: `r` holds the 16 general-purpose registers as (low, high) int32 pairs, `fl` the lazy
+ * flags (flags.ts), `x32`/`xf64`/... views of the 16 XMM registers.
+ *
+ * `run()` executes cached basic blocks (decode-cache.ts). It has two loops, chosen when it starts
+ * (and re-chosen when observers change): the fast loop runs whole blocks and checks for stops,
+ * breakpoints and the step budget once per block; the precise loop runs one instruction at a time
+ * and calls `onInstruction` observers (and is used when anyone listens to memory writes, so that a
+ * halt from an observer stops right after the instruction). Call/return/syscall/fault events cost
+ * one null check on their own instructions when nobody listens.
+ */
+import { BLOCK_EXIT, DecodeCache, type Block } from "./decode-cache.js";
+import { GuestFaultError } from "./errors.js";
+import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
+import { Memory, type MemoryOptions } from "./memory.js";
+import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI } from "./registers.js";
+import {
+  GP_REGISTERS,
+  type GpRegister,
+  type GuestFault,
+  type GuestMachine,
+  type MachineObserver,
+  type StopReason,
+  type SyscallHandler,
+} from "./types.js";
+
+const TWO32 = 4294967296;
+const ENOSYS = 38;
+
+export interface MachineOptions extends MemoryOptions {
+  /** Use this memory instead of a fresh one. */
+  memory?: Memory;
+  syscallHandler?: SyscallHandler;
+}
+
+/** A snapshot of the CPU (not memory): see saveState/restoreState. */
+export interface MachineState {
+  /** rax..r15 as unsigned 64-bit values. */
+  registers: bigint[];
+  rip: number;
+  /** Materialised RFLAGS. */
+  rflags: number;
+  /** 16 XMM registers, 16 bytes each. */
+  xmm: Uint8Array;
+  mxcsr: number;
+  fsBase: bigint;
+  gsBase: bigint;
+  steps: number;
+}
+
+const REGISTER_INDEX = new Map<GpRegister, number>(GP_REGISTERS.map((n, i) => [n, i]));
+
+function regIndex(name: GpRegister): number {
+  const i = REGISTER_INDEX.get(name);
+  if (i === undefined) throw new RangeError(`unknown register ${String(name)}`);
+  return i;
+}
+
+export class Machine implements GuestMachine {
+  /** General-purpose registers: r[2n] low word, r[2n+1] high word of register n. */
+  readonly r = new Int32Array(32);
+  /** Lazy flags, see flags.ts. */
+  readonly fl = new Int32Array(9);
+  /** XMM registers, 16 bytes each, with views. */
+  readonly x8 = new Uint8Array(256);
+  readonly x16 = new Uint16Array(this.x8.buffer);
+  readonly x32 = new Int32Array(this.x8.buffer);
+  readonly xf32 = new Float32Array(this.x8.buffer);
+  readonly xf64 = new Float64Array(this.x8.buffer);
+  mxcsr = 0x1f80;
+  /** Direction flag, 0 or 1. */
+  df = 0;
+  /** AC and ID bits of RFLAGS (settable by popf, otherwise inert). */
+  acid = 0;
+  rip = 0;
+  /** FS and GS bases as numbers (the bigint accessors below are the GuestMachine view). */
+  fsb = 0;
+  gsb = 0;
+  steps = 0;
+  readonly memory: Memory;
+  syscallHandler: SyscallHandler | null;
+  readonly cache: DecodeCache;
+
+  /** Listener lists, null when empty (the hot path tests for null). */
+  callObs: MachineObserver[] | null = null;
+  retObs: MachineObserver[] | null = null;
+  private sysObs: MachineObserver[] | null = null;
+  private faultObs: MachineObserver[] | null = null;
+  private insObs: MachineObserver[] | null = null;
+  private memObs: MachineObserver[] | null = null;
+  private readonly observerList: MachineObserver[] = [];
+
+  private readonly bps = new Set<number>();
+  /** Non-zero when the run loop must look at `pending` or re-choose its loop. */
+  private interrupt = 0;
+  private pending: StopReason | null = null;
+  private exitCode: number | null = null;
+  private lastTsc = 0;
+  /** The last fault delivered, if any. */
+  lastFault: GuestFault | null = null;
+
+  constructor(options: MachineOptions = {}) {
+    this.memory = options.memory ?? new Memory(options);
+    this.syscallHandler = options.syscallHandler ?? null;
+    this.cache = new DecodeCache(this.memory, this.bps);
+  }
+
+  // ---------------------------------------------------------------- registers (slow path API)
+
+  getRegister(name: GpRegister): bigint {
+    return this.getReg(regIndex(name));
+  }
+
+  setRegister(name: GpRegister, value: bigint): void {
+    this.setReg(regIndex(name), value);
+  }
+
+  /** Register n (0 = rax ... 15 = r15) as an unsigned bigint. */
+  getReg(n: number): bigint {
+    return (BigInt(this.r[2 * n + 1] >>> 0) << 32n) | BigInt(this.r[2 * n] >>> 0);
+  }
+
+  setReg(n: number, value: bigint): void {
+    const v = BigInt.asUintN(64, value);
+    this.r[2 * n] = Number(v & 0xffffffffn) | 0;
+    this.r[2 * n + 1] = Number(v >> 32n) | 0;
+  }
+
+  /** Register n as a number (exact below 2^53; intended for addresses and small values). */
+  getRegNumber(n: number): number {
+    return (this.r[2 * n + 1] >>> 0) * TWO32 + (this.r[2 * n] >>> 0);
+  }
+
+  /** Sets register n from a non-negative integer below 2^64 given as a number. */
+  setRegNumber(n: number, value: number): void {
+    this.r[2 * n] = (value % TWO32) | 0;
+    this.r[2 * n + 1] = Math.floor(value / TWO32) | 0;
+  }
+
+  getFlags(): number {
+    return materialize(this.fl) | (this.df !== 0 ? DF : 0) | IF | 0x2 | this.acid;
+  }
+
+  /** Sets RFLAGS: the status flags, DF, AC and ID (other bits are not writable from user mode). */
+  setFlags(value: number): void {
+    setEager(this.fl, value & STATUS);
+    this.df = (value & DF) !== 0 ? 1 : 0;
+    this.acid = value & (AC | ID);
+  }
+
+  getXmm(index: number): Uint8Array {
+    return this.x8.slice(index * 16, index * 16 + 16);
+  }
+
+  setXmm(index: number, bytes: Uint8Array): void {
+    if (bytes.length !== 16) throw new RangeError("an XMM register holds 16 bytes");
+    this.x8.set(bytes, index * 16);
+  }
+
+  get fsBase(): bigint {
+    return BigInt(this.fsb);
+  }
+
+  set fsBase(v: bigint) {
+    this.fsb = Number(BigInt.asUintN(64, v));
+  }
+
+  get gsBase(): bigint {
+    return BigInt(this.gsb);
+  }
+
+  set gsBase(v: bigint) {
+    this.gsb = Number(BigInt.asUintN(64, v));
+  }
+
+  /** A time-stamp counter derived from the step count: monotonic and deterministic. */
+  tsc(): number {
+    const t = Math.max(this.steps, this.lastTsc + 1);
+    this.lastTsc = t;
+    return t;
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  saveState(): MachineState {
+    const registers: bigint[] = [];
+    for (let i = 0; i < 16; i++) registers.push(this.getReg(i));
+    return {
+      registers,
+      rip: this.rip,
+      rflags: this.getFlags(),
+      xmm: this.x8.slice(),
+      mxcsr: this.mxcsr,
+      fsBase: this.fsBase,
+      gsBase: this.gsBase,
+      steps: this.steps,
+    };
+  }
+
+  restoreState(s: MachineState): void {
+    for (let i = 0; i < 16; i++) this.setReg(i, s.registers[i]);
+    this.rip = s.rip;
+    this.setFlags(s.rflags);
+    this.x8.set(s.xmm);
+    this.mxcsr = s.mxcsr;
+    this.fsBase = s.fsBase;
+    this.gsBase = s.gsBase;
+    this.steps = s.steps;
+  }
+
+  // ---------------------------------------------------------------- control
+
+  exit(code: number): void {
+    this.exitCode = code;
+    this.pending = { kind: "exit", code };
+    this.interrupt = 1;
+  }
+
+  halt(reason: string): void {
+    if (this.pending?.kind !== "exit") this.pending = { kind: "halted", reason };
+    this.interrupt = 1;
+  }
+
+  /** The exit code once the program has exited, else null. */
+  get exited(): number | null {
+    return this.exitCode;
+  }
+
+  addBreakpoint(address: number): void {
+    this.bps.add(address);
+    this.cache.invalidateAddress(address);
+  }
+
+  removeBreakpoint(address: number): void {
+    if (this.bps.delete(address)) this.cache.invalidateAddress(address);
+  }
+
+  get breakpoints(): ReadonlySet<number> {
+    return this.bps;
+  }
+
+  // ---------------------------------------------------------------- observers
+
+  /** Subscribes an observer; returns a function that unsubscribes it. */
+  addObserver(o: MachineObserver): () => void {
+    this.observerList.push(o);
+    this.updateObservers();
+    return () => this.removeObserver(o);
+  }
+
+  removeObserver(o: MachineObserver): void {
+    const i = this.observerList.indexOf(o);
+    if (i < 0) return;
+    this.observerList.splice(i, 1);
+    this.updateObservers();
+  }
+
+  get observers(): readonly MachineObserver[] {
+    return this.observerList;
+  }
+
+  private updateObservers(): void {
+    const pick = (k: keyof MachineObserver): MachineObserver[] | null => {
+      const l = this.observerList.filter((o) => typeof o[k] === "function");
+      return l.length === 0 ? null : l;
+    };
+    this.callObs = pick("onCall");
+    this.retObs = pick("onReturn");
+    this.sysObs = pick("onSyscall");
+    this.faultObs = pick("onFault");
+    this.insObs = pick("onInstruction");
+    this.memObs = pick("onMemoryWrite");
+    const memObs = this.memObs;
+    this.memory.setWriteHook(
+      memObs === null
+        ? null
+        : (address, size) => {
+            for (const o of memObs) o.onMemoryWrite!(address, size);
+          },
+    );
+    this.interrupt = 1;
+  }
+
+  emitCall(rip: number, returnAddress: number, target: number, rsp: number): void {
+    for (const o of this.callObs!) o.onCall!({ rip, returnAddress, target, rsp });
+  }
+
+  emitReturn(rip: number, target: number, rsp: number): void {
+    for (const o of this.retObs!) o.onReturn!({ rip, target, rsp });
+  }
+
+  // ---------------------------------------------------------------- syscall
+
+  /** The `syscall` instruction (rip already points after it). */
+  doSyscall(ip: number, nextIp: number): void {
+    const r = this.r;
+    this.setRegNumber(RCX / 2, nextIp);
+    r[R11] = this.getFlags() & ~0x10000;
+    r[R11 + 1] = 0;
+    const number = r[RAX] >>> 0;
+    const h = this.syscallHandler;
+    let result: bigint;
+    if (h === null) result = BigInt(-ENOSYS);
+    else result = h.handle(this);
+    this.setReg(RAX / 2, result);
+    const obs = this.sysObs;
+    if (obs !== null) {
+      const args = [RDI, RSI, RDX, R10, R8, R9].map((s) => this.getReg(s / 2));
+      const name = h?.nameOf?.(number) ?? `syscall_${number}`;
+      const e = { rip: ip, number, args, result: BigInt.asUintN(64, result), name };
+      for (const o of obs) o.onSyscall!(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  /**
+   * Runs until exit, a fault, a breakpoint, a halt or `maxSteps` instructions. A breakpoint at the
+   * current rip does not stop the run (so that continuing from a breakpoint works).
+   */
+  run(maxSteps = Infinity): StopReason {
+    if (this.exitCode !== null) return { kind: "exit", code: this.exitCode };
+    const limit = this.steps + maxSteps;
+    let first = true;
+    for (;;) {
+      this.interrupt = 0;
+      if (this.pending !== null) return this.takePending()!;
+      const precise = this.insObs !== null || this.memObs !== null;
+      const startSteps = this.steps;
+      const startRip = this.rip;
+      const r = precise ? this.runPrecise(limit, first) : this.runFast(limit, first);
+      if (r !== null) return r;
+      if (this.steps !== startSteps || this.rip !== startRip) first = false;
+    }
+  }
+
+  /** Executes one instruction. Returns undefined, or why the machine stopped (exit, fault, halt). */
+  step(): StopReason | undefined {
+    const r = this.run(1);
+    return r.kind === "step-limit" ? undefined : r;
+  }
+
+  private takePending(): StopReason | null {
+    const p = this.pending;
+    if (p !== null && p.kind !== "exit") this.pending = null;
+    return p;
+  }
+
+  private stepLimit(): StopReason {
+    return { kind: "step-limit", steps: this.steps };
+  }
+
+  private runFast(limit: number, first: boolean): StopReason | null {
+    const cache = this.cache;
+    const bps = this.bps;
+    let prev: Block | null = null;
+    let blk: Block | null = null;
+    let i = 0;
+    for (;;) {
+      try {
+        for (;;) {
+          const rip = this.rip;
+          blk = null;
+          i = 0;
+          if (bps.size !== 0 && !first && bps.has(rip)) return { kind: "breakpoint", rip };
+          const left = limit - this.steps;
+          if (left <= 0) return this.stepLimit();
+          let b: Block;
+          if (prev !== null) {
+            const n1 = prev.next1;
+            if (n1 !== null && n1.ip === rip && n1.valid) b = n1;
+            else {
+              const n2 = prev.next2;
+              if (n2 !== null && n2.ip === rip && n2.valid) b = n2;
+              else {
+                b = cache.get(rip);
+                prev.next2 = n1;
+                prev.next1 = b;
+              }
+            }
+          } else b = cache.get(rip);
+          first = false;
+          blk = b;
+          const ops = b.ops;
+          let n = b.n;
+          this.rip = b.endIp;
+          if (n > left) {
+            n = left;
+            for (; i < n; i++) {
+              const o = ops[i];
+              o.fn(this, o);
+            }
+            this.steps += n;
+            this.rip = ops[n].ip;
+            return this.stepLimit();
+          }
+          for (; i < n; i++) {
+            const o = ops[i];
+            o.fn(this, o);
+          }
+          this.steps += n;
+          prev = b;
+          if (this.interrupt !== 0) return this.takePending();
+        }
+      } catch (e) {
+        if (e === BLOCK_EXIT && blk !== null) {
+          this.steps += i;
+          this.rip = blk.ops[i].ip;
+          prev = null;
+          if (this.interrupt !== 0) return this.takePending();
+          continue;
+        }
+        return this.caught(e, blk, i, true);
+      }
+    }
+  }
+
+  private runPrecise(limit: number, first: boolean): StopReason | null {
+    const cache = this.cache;
+    const bps = this.bps;
+    let blk: Block | null = null;
+    let i = 0;
+    for (;;) {
+      try {
+        for (;;) {
+          blk = null;
+          i = 0;
+          const rip = this.rip;
+          if (bps.size !== 0 && !first && bps.has(rip)) return { kind: "breakpoint", rip };
+          if (this.steps >= limit) return this.stepLimit();
+          const b = cache.get(rip);
+          blk = b;
+          const ops = b.ops;
+          for (; i < b.n; i++) {
+            const o = ops[i];
+            if (i > 0) {
+              if (bps.size !== 0 && bps.has(o.ip)) return { kind: "breakpoint", rip: o.ip };
+              if (this.steps >= limit) return this.stepLimit();
+            }
+            first = false;
+            this.rip = o.ip;
+            const insObs = this.insObs;
+            if (insObs !== null) {
+              for (const ob of insObs) ob.onInstruction!(o.ip);
+              if (this.interrupt !== 0) return this.takePending();
+            }
+            this.rip = o.nextIp;
+            o.fn(this, o);
+            this.steps++;
+            if (this.interrupt !== 0) return this.takePending();
+          }
+        }
+      } catch (e) {
+        if (e === BLOCK_EXIT && blk !== null) {
+          this.rip = blk.ops[i].ip;
+          continue;
+        }
+        return this.caught(e, blk, i, false);
+      }
+    }
+  }
+
+  /** Turns a GuestFaultError thrown in block `blk` at op `i` into a fault stop; rethrows others. */
+  private caught(e: unknown, blk: Block | null, i: number, fast: boolean): StopReason {
+    if (!(e instanceof GuestFaultError)) throw e;
+    let rip = this.rip;
+    if (blk !== null) {
+      const o = blk.ops[i];
+      rip = o.ip;
+      if (fast) this.steps += i;
+      if (e.trap) {
+        this.steps++;
+        this.rip = o.nextIp;
+      } else this.rip = o.ip;
+    }
+    if (rip < 0) rip += 2 ** 64;
+    const fault: GuestFault = { signal: e.signal, rip, reason: e.reason };
+    if (e.address !== undefined) fault.address = e.address;
+    this.lastFault = fault;
+    const obs = this.faultObs;
+    if (obs !== null) for (const o of obs) o.onFault!(fault);
+    return { kind: "fault", fault };
+  }
+}
