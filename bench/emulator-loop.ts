@@ -3,9 +3,9 @@
  * run to completion, reported in million instructions per second.
  *   node --import tsx bench/emulator-loop.ts [N] [runs]
  */
-import { Const, Keystone, loadKeystone } from "keystone-wasm";
 import { Machine } from "../src/emulator/machine.js";
 import { Perm } from "../src/emulator/types.js";
+import { assemble } from "../tests/emulator/keystone.js";
 
 const N = Number(process.argv[2] ?? 25);
 const RUNS = Number(process.argv[3] ?? 5);
@@ -13,7 +13,6 @@ const CODE = 0x400000;
 const STACK_TOP = 0x7ff000000000;
 
 const SOURCE = `
-.intel_syntax noprefix
 start:
   mov edi, ${N}
   call fib
@@ -43,9 +42,7 @@ function fib(n: number): number {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);
 }
 
-await loadKeystone();
-const ks = new Keystone(Const.KS_ARCH_X86, Const.KS_MODE_64);
-const code = ks.asm(SOURCE, { address: CODE });
+const code = await assemble(SOURCE, CODE);
 
 function once(): { steps: number; ms: number; result: bigint } {
   const m = new Machine();

@@ -8,6 +8,9 @@
 import type { Signal } from "./types.js";
 
 export class GuestFaultError extends Error {
+  /** A non-canonical address (#GP, or #SS when addressed through the stack segment). */
+  nonCanonical = false;
+
   constructor(
     readonly signal: Signal,
     readonly reason: string,

@@ -477,7 +477,13 @@ export class Machine implements GuestMachine {
       } else this.rip = o.ip;
     }
     if (rip < 0) rip += 2 ** 64;
-    const fault: GuestFault = { signal: e.signal, rip, reason: e.reason };
+    let signal = e.signal;
+    let reason = e.reason;
+    if (e.nonCanonical && blk !== null && blk.ops[i].mss !== 0) {
+      signal = "SIGBUS";
+      reason = reason.replace("(#GP)", "through the stack segment (#SS)");
+    }
+    const fault: GuestFault = { signal, rip, reason };
     if (e.address !== undefined) fault.address = e.address;
     this.lastFault = fault;
     const obs = this.faultObs;

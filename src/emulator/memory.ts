@@ -594,6 +594,9 @@ function badAddress(a: number, access: Access): GuestFaultError {
     return new GuestFaultError("SIGSEGV", `${VERB[access]} invalid address ${String(a)}`);
   }
   const u = a < 0 ? a + 2 ** 64 : a;
-  const kind = u >= KERNEL_BOTTOM ? "kernel" : "non-canonical";
-  return new GuestFaultError("SIGSEGV", `${VERB[access]} ${kind} address ${hex(a)}`, u);
+  if (u >= KERNEL_BOTTOM)
+    return new GuestFaultError("SIGSEGV", `${VERB[access]} kernel address ${hex(a)}`, u);
+  const e = new GuestFaultError("SIGSEGV", `${VERB[access]} non-canonical address ${hex(a)} (#GP)`);
+  e.nonCanonical = true;
+  return e;
 }

@@ -66,6 +66,8 @@ export class Op {
   mseg = 0;
   /** 32-bit address size (0x67 prefix). */
   ma32 = 0;
+  /** Accesses memory through the stack segment (rsp/rbp base, push/pop/call/ret): non-canonical → #SS (SIGBUS). */
+  mss = 0;
 
   /** Branch target. */
   target = 0;

@@ -6,6 +6,7 @@
 import iced from "iced-x86";
 import { condB, condBE, condE, condL, condLE, condO, condP, condS, materialize, ZF } from "../flags.js";
 import type { Machine } from "../machine.js";
+import { GuestFaultError } from "../errors.js";
 import type { Handler, Op } from "../op.js";
 import { addRsp, ea, push64, rspAddr, toAddr } from "../operands.js";
 import { RCX } from "../registers.js";
@@ -13,15 +14,27 @@ import { mn, type Decoding, type InstrDef } from "./def.js";
 
 const { Code, ConditionCode } = iced;
 
+/**
+ * A branch target from its words. A non-canonical target faults (#GP → SIGSEGV) at the branch
+ * itself, before anything changes, as on hardware; a kernel-half target faults when fetched.
+ */
+function branchTarget(lo: number, hi: number, what: string): number {
+  if (hi >>> 15 !== 0 && hi >> 15 !== -1) {
+    const v = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    throw new GuestFaultError("SIGSEGV", `${what} non-canonical address 0x${v.toString(16)} (#GP)`);
+  }
+  return toAddr(lo, hi);
+}
+
 const jmpRel: Handler = (m, o) => {
   m.rip = o.target;
 };
 const jmpR: Handler = (m, o) => {
-  m.rip = toAddr(m.r[o.s], m.r[o.s + 1]);
+  m.rip = branchTarget(m.r[o.s], m.r[o.s + 1], "jump to");
 };
 const jmpM: Handler = (m, o) => {
   const a = ea(m, o);
-  m.rip = toAddr(m.memory.load32(a), m.memory.load32(a + 4));
+  m.rip = branchTarget(m.memory.load32(a), m.memory.load32(a + 4), "jump to");
 };
 
 /** One handler per condition code (hardware order), each with its own specialised test. */
@@ -88,11 +101,11 @@ const callRel: Handler = (m, o) => {
   call(m, o, o.target);
 };
 const callR: Handler = (m, o) => {
-  call(m, o, toAddr(m.r[o.s], m.r[o.s + 1]));
+  call(m, o, branchTarget(m.r[o.s], m.r[o.s + 1], "call to"));
 };
 const callM: Handler = (m, o) => {
   const a = ea(m, o);
-  call(m, o, toAddr(m.memory.load32(a), m.memory.load32(a + 4)));
+  call(m, o, branchTarget(m.memory.load32(a), m.memory.load32(a + 4), "call to"));
 };
 
 const ret: Handler = (m, o) => {
@@ -100,8 +113,8 @@ const ret: Handler = (m, o) => {
   const a = rspAddr(r);
   const lo = m.memory.load32(a);
   const hi = m.memory.load32(a + 4);
+  const target = branchTarget(lo, hi, "return to");
   addRsp(r, 8 + o.ilo);
-  const target = toAddr(lo, hi);
   m.rip = target;
   if (m.retObs !== null) m.emitReturn(o.ip, target, rspAddr(r));
 };

@@ -18,7 +18,6 @@ import {
   set64,
   updateFlags,
 } from "../flags.js";
-import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
 import {
   T,

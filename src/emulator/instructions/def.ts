@@ -6,7 +6,7 @@
  * report or a test generator.
  */
 import iced from "iced-x86";
-import type { Instruction } from "iced-x86";
+import type { Code, Instruction, OpKind as OpKindT } from "iced-x86";
 import { GuestFaultError, hex } from "../errors.js";
 import type { Machine } from "../machine.js";
 import { MM_ABS, MM_BASE, MM_BIS, MM_IS, type Handler, type Op } from "../op.js";
@@ -50,7 +50,7 @@ export class Decoding {
     readonly op: Op,
   ) {}
 
-  get code(): number {
+  get code(): Code {
     return this.ins.code;
   }
 
@@ -58,7 +58,7 @@ export class Decoding {
     return this.ins.opCount;
   }
 
-  kind(i: number): number {
+  kind(i: number): OpKindT {
     return this.ins.opKind(i);
   }
 
@@ -155,6 +155,7 @@ export class Decoding {
     const index = ins.memoryIndex;
     const seg = ins.memorySegment;
     o.mseg = seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0;
+    if (seg === Register.SS) o.mss = 1;
     if (base === Register.RIP || base === Register.EIP) {
       o.mm = MM_ABS;
       let a = Number(ins.memoryDisplacement);

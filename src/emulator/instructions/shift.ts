@@ -106,9 +106,14 @@ function shift64(op: number, l: number, h: number, c: number): number {
   return rl | 0;
 }
 
+/** A masked count of 0 changes nothing, except that a 32-bit register is still written (zero-extended). */
+function noShift(m: Machine, o: Op): void {
+  if (o.size === 4 && o.mm === 0) m.r[o.d + 1] = 0;
+}
+
 const shR32: Handler = (m, o) => {
   const c = count(m, o);
-  if (c === 0) return;
+  if (c === 0) return noShift(m, o);
   const r = m.r;
   const v = shift32(o.cc, rdS(r, o.d, o.dsh, o.sx), c, o.sx);
   wrD(r, o, v);
@@ -228,7 +233,7 @@ function rotate(op: number, l: number, h: number, bits: number, c: number, cf: n
 
 function rot(m: Machine, o: Op): void {
   const c = count(m, o);
-  if (c === 0) return;
+  if (c === 0) return noShift(m, o);
   const r = m.r;
   const mem = m.memory;
   const isMem = o.mm !== 0;
@@ -301,7 +306,7 @@ function doubleShift(
 
 const shxd: Handler = (m, o) => {
   const c = (o.aux === 1 ? m.r[RCX] : o.ilo) & (o.size === 8 ? 63 : 31);
-  if (c === 0) return;
+  if (c === 0) return noShift(m, o);
   const r = m.r;
   const mem = m.memory;
   const isMem = o.mm !== 0;

@@ -19,6 +19,7 @@ import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
 import { T, ea } from "../operands.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
+import { directed, nearestF32, roundExact } from "./rounding.js";
 import { XS, XSF32, XSF64, loadSrc128, loadSrc32, loadSrc64, xmmOperands } from "./xmm.js";
 
 const { Code } = iced;
@@ -75,7 +76,8 @@ function laneF64(m: Machine, op: number, xw: number, sw: number): void {
       r = Math.sqrt(b);
   }
   if (r === r) {
-    xf[xw >> 1] = r;
+    const mode = (m.mxcsr >> 13) & 3;
+    xf[xw >> 1] = mode === 0 ? r : directed(op, op === SQRT ? b : a, b, r, mode, false);
     return;
   }
   if (op !== SQRT && isNaN64(x[xw + 1], x[xw])) {
@@ -116,7 +118,9 @@ function laneF32(m: Machine, op: number, xw: number, sw: number): void {
       r = Math.sqrt(b);
   }
   if (r === r) {
-    xf[xw] = Math.fround(r);
+    const mode = (m.mxcsr >> 13) & 3;
+    const r32 = Math.fround(r);
+    xf[xw] = mode === 0 ? r32 : directed(op, op === SQRT ? b : a, b, r32, mode, true);
     return;
   }
   if (op !== SQRT && isNaN32(x[xw])) x[xw] |= 0x400000;
@@ -254,20 +258,6 @@ function toInt(v: number, bits: number, mode: number): number {
   return (t - hi * TWO32) | 0;
 }
 
-/** Exact rounding of a signed 64-bit integer to float32 (round to odd at 53 bits, then fround). */
-function i64ToF32(lo: number, hi: number): number {
-  const v = hi * TWO32 + (lo >>> 0);
-  if (Math.abs(v) <= 2 ** 53) return Math.fround(v);
-  let n = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
-  const neg = n < 0n;
-  if (neg) n = -n;
-  const k = BigInt(n.toString(2).length - 53);
-  let t = n >> k;
-  if ((n & ((1n << k) - 1n)) !== 0n) t |= 1n;
-  const r = Math.fround(Number(t) * 2 ** Number(k));
-  return neg ? -r : r;
-}
-
 /** Reads the integer source of cvtsi2s*: size 4 or 8 from a GPR or memory. lo, T[1] = hi (sign-extended for 4). */
 function intSource(m: Machine, o: Op): number {
   let lo: number;
@@ -286,11 +276,18 @@ function intSource(m: Machine, o: Op): number {
 
 const cvtsi2sd: Handler = (m, o) => {
   const lo = intSource(m, o);
-  m.xf64[o.d * 2] = T[1] * TWO32 + (lo >>> 0);
+  const hi = T[1];
+  const mode = (m.mxcsr >> 13) & 3;
+  const v = hi * TWO32 + (lo >>> 0);
+  m.xf64[o.d * 2] = mode === 0 ? v : roundExact(0, (BigInt(hi) << 32n) | BigInt(lo >>> 0), mode, false);
 };
 const cvtsi2ss: Handler = (m, o) => {
   const lo = intSource(m, o);
-  m.xf32[o.d * 4] = o.size === 8 ? i64ToF32(lo, T[1]) : Math.fround(lo);
+  const hi = T[1];
+  const mode = (m.mxcsr >> 13) & 3;
+  const n = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+  m.xf32[o.d * 4] =
+    mode !== 0 ? roundExact(0, n, mode, true) : o.size === 8 ? nearestF32(n) : Math.fround(lo);
 };
 
 /** cvt(t)sd2si / cvt(t)ss2si: o.imm2 = SD or SS, o.cc = 1 for truncation, o.size = 4 or 8. */
@@ -306,15 +303,15 @@ const cvt2si: Handler = (m, o) => {
 const F32 = new Float32Array(1);
 const F32W = new Int32Array(F32.buffer);
 
-function f64ToF32Bits(hi: number, lo: number, v: number): number {
+function f64ToF32Bits(hi: number, lo: number, v: number, mode: number): number {
   if (isNaN64(hi, lo)) return (hi & 0x80000000) | 0x7fc00000 | ((hi & 0x7ffff) << 3) | (lo >>> 29);
-  F32[0] = v;
+  F32[0] = mode === 0 ? v : roundExact(v, null, mode, true);
   return F32W[0];
 }
 
 const cvtsd2ss: Handler = (m, o) => {
   loadSrc64(m, o);
-  m.x32[o.d * 4] = f64ToF32Bits(XS[1], XS[0], XSF64[0]);
+  m.x32[o.d * 4] = f64ToF32Bits(XS[1], XS[0], XSF64[0], (m.mxcsr >> 13) & 3);
 };
 
 function f32ToF64(m: Machine, w: number, v: number, dw: number): void {
@@ -355,7 +352,8 @@ const cvtPacked: Handler = (m, o) => {
       return;
     }
     case CVTDQ2PS:
-      for (let i = 0; i < 4; i++) m.xf32[b + i] = Math.fround(XS[i]);
+      for (let i = 0; i < 4; i++)
+        m.xf32[b + i] = mode === 0 ? Math.fround(XS[i]) : roundExact(0, BigInt(XS[i]), mode, true);
       return;
     case CVTPS2DQ:
     case CVTTPS2DQ:
@@ -377,8 +375,8 @@ const cvtPacked: Handler = (m, o) => {
       return;
     }
     default: {
-      const r0 = f64ToF32Bits(XS[1], XS[0], XSF64[0]);
-      const r1 = f64ToF32Bits(XS[3], XS[2], XSF64[1]);
+      const r0 = f64ToF32Bits(XS[1], XS[0], XSF64[0], mode);
+      const r1 = f64ToF32Bits(XS[3], XS[2], XSF64[1], mode);
       x[b] = r0;
       x[b + 1] = r1;
       x[b + 2] = 0;

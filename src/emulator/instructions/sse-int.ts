@@ -408,7 +408,8 @@ const shiftImm: Handler = (m, o) => {
   D[2] = x[b + 2];
   D[3] = x[b + 3];
   const c = o.ilo;
-  shiftLanes(o.cc, o.cc === P.SLLDQ || o.cc === P.SRLDQ ? Math.min(c, 16) : c);
+  const op = o.cc as P;
+  shiftLanes(op, op === P.SLLDQ || op === P.SRLDQ ? Math.min(c, 16) : c);
   x.set(R, b);
 };
 

@@ -248,7 +248,10 @@ export const STRING: InstrDef[] = [
     mnemonics: mn("Movsb", "Movsw", "Movsd", "Movsq"),
     family: "string",
     note: "movsd is also the SSE2 scalar move (sse-float.ts)",
-    build: (d) => (d.code === Code.Movsd_m32_m32 ? buildString(movs, "movs")(d) : buildMovsdSse(d)),
+    build: (d) =>
+      d.code === Code.Movsd_xmm_xmmm64 || d.code === Code.Movsd_xmmm64_xmm
+        ? buildMovsdSse(d)
+        : buildString(movs, "movs")(d),
   },
   { mnemonics: mn("Stosb", "Stosw", "Stosd", "Stosq"), family: "string", build: buildString(stos, "stos") },
   { mnemonics: mn("Lodsb", "Lodsw", "Lodsd", "Lodsq"), family: "string", build: buildString(lods, "lods") },
@@ -257,7 +260,8 @@ export const STRING: InstrDef[] = [
     family: "string",
     writes: "OSZAPC",
     note: "cmpsd is also the SSE2 scalar compare (sse-float.ts)",
-    build: (d) => (d.code === Code.Cmpsd_m32_m32 ? buildString(compare, "cmps")(d) : buildCmpsdSse(d)),
+    build: (d) =>
+      d.code === Code.Cmpsd_xmm_xmmm64_imm8 ? buildCmpsdSse(d) : buildString(compare, "cmps")(d),
   },
   {
     mnemonics: mn("Scasb", "Scasw", "Scasd", "Scasq"),

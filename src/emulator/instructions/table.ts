@@ -100,5 +100,6 @@ export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
   }
   op.fn = handler;
   if (def.ends === true) op.ends = true;
+  if (ins.isStackInstruction) op.mss = 1;
   return op;
 }

@@ -1,0 +1,758 @@
+/**
+ * fast-check generators of x86-64 instruction sequences for the differential test, by family.
+ *
+ * Conventions shared with the harness (native.ts): rsp points into the data buffer (a private
+ * stack), r14 = DATA_ADDR + 0x800 is the base of every generated memory operand, r13 holds a small
+ * index; none of the three is ever written by generated instructions (except push/pop, which are
+ * balanced). All other registers take "interesting" values: 0, ±1, sign boundaries of every width,
+ * random 64-bit values.
+ */
+import fc from "fast-check";
+import { DATA_ADDR, DATA_SIZE, type Case } from "./native.js";
+
+export const R64 = [
+  "rax",
+  "rcx",
+  "rdx",
+  "rbx",
+  "rsp",
+  "rbp",
+  "rsi",
+  "rdi",
+  "r8",
+  "r9",
+  "r10",
+  "r11",
+  "r12",
+  "r13",
+  "r14",
+  "r15",
+];
+const R32 = [
+  "eax",
+  "ecx",
+  "edx",
+  "ebx",
+  "esp",
+  "ebp",
+  "esi",
+  "edi",
+  "r8d",
+  "r9d",
+  "r10d",
+  "r11d",
+  "r12d",
+  "r13d",
+  "r14d",
+  "r15d",
+];
+const R16 = [
+  "ax",
+  "cx",
+  "dx",
+  "bx",
+  "sp",
+  "bp",
+  "si",
+  "di",
+  "r8w",
+  "r9w",
+  "r10w",
+  "r11w",
+  "r12w",
+  "r13w",
+  "r14w",
+  "r15w",
+];
+const R8 = [
+  "al",
+  "cl",
+  "dl",
+  "bl",
+  "spl",
+  "bpl",
+  "sil",
+  "dil",
+  "r8b",
+  "r9b",
+  "r10b",
+  "r11b",
+  "r12b",
+  "r13b",
+  "r14b",
+  "r15b",
+];
+const HIGH8 = ["ah", "ch", "dh", "bh"];
+const LEGACY8 = ["al", "cl", "dl", "bl", "ah", "ch", "dh", "bh"];
+
+/** Registers generated code may write (not rsp, r13, r14). */
+const WRITABLE = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 15];
+const ALL = [...Array(16).keys()];
+
+export type Size = 8 | 16 | 32 | 64;
+const NAMES: Record<Size, string[]> = { 8: R8, 16: R16, 32: R32, 64: R64 };
+const PTR: Record<Size, string> = { 8: "byte", 16: "word", 32: "dword", 64: "qword" };
+
+const size = fc.constantFrom<Size>(8, 16, 32, 64);
+const pick = <T>(xs: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
+
+/** A destination register of a size (8-bit may be a high-byte register). */
+function dstReg(s: Size): fc.Arbitrary<string> {
+  const base = pick(WRITABLE.map((i) => NAMES[s][i]));
+  return s === 8 ? fc.oneof(base, pick(HIGH8)) : base;
+}
+/** A destination register usable together with a memory operand (r14 needs REX: no ah..bh). */
+function dstRegM(s: Size): fc.Arbitrary<string> {
+  return pick(WRITABLE.map((i) => NAMES[s][i]));
+}
+function srcReg(s: Size): fc.Arbitrary<string> {
+  return pick(ALL.map((i) => NAMES[s][i]));
+}
+/** Two registers of a size that can appear in one instruction (no ah..bh with a REX register). */
+function regPair(s: Size, firstWritable = true): fc.Arbitrary<[string, string]> {
+  if (s !== 8) return fc.tuple(firstWritable ? dstReg(s) : srcReg(s), srcReg(s));
+  const legacyDst = pick(["al", "cl", "dl", "bl", ...HIGH8]);
+  return fc.oneof(fc.tuple(legacyDst, pick(LEGACY8)), fc.tuple(pick(WRITABLE.map((i) => R8[i])), srcReg(8)));
+}
+
+/** A memory operand inside the data buffer (r14 = DATA_ADDR + 0x800, r13 small). */
+function mem(s: Size | 128 | 0): fc.Arbitrary<string> {
+  const ptr = s === 0 ? "" : s === 128 ? "xmmword ptr " : `${PTR[s]} ptr `;
+  const disp = fc.integer({ min: -256, max: 256 });
+  return fc.oneof(
+    disp.map((d) => `${ptr}[r14 ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`),
+    fc
+      .tuple(pick([1, 2, 4, 8]), disp)
+      .map(([sc, d]) => `${ptr}[r14 + r13*${sc} ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`),
+  );
+}
+
+/** 16-byte aligned memory operand (r14 is 16-aligned). */
+const alignedMem = fc
+  .integer({ min: -16, max: 16 })
+  .map((k) => `xmmword ptr [r14 ${k < 0 ? "-" : "+"} ${Math.abs(k * 16)}]`);
+
+function imm(s: Size): fc.Arbitrary<string> {
+  const bits = s === 64 ? 32 : s;
+  const max = 2 ** (bits - 1) - 1;
+  return fc
+    .oneof(fc.constantFrom(0, 1, -1, max, -max - 1, 0x7f, -0x80), fc.integer({ min: -max - 1, max }))
+    .map((v) => String(v));
+}
+
+export const INTERESTING: bigint[] = [
+  0n,
+  1n,
+  2n,
+  0xffffffffffffffffn,
+  0xfffffffffffffffen,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  0x7fffffffffffffffn,
+  0x8000000000000000n,
+  0xffffffff80000000n,
+  0xffffffffffff8000n,
+  0xffffffffffffff80n,
+  0x0123456789abcdefn,
+];
+
+export const value = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...INTERESTING) },
+  { weight: 2, arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }) },
+  { weight: 1, arbitrary: fc.integer({ min: -300, max: 300 }).map((v) => BigInt.asUintN(64, BigInt(v))) },
+);
+
+// ------------------------------------------------------------------ families
+
+const ALU = ["add", "adc", "sub", "sbb", "and", "or", "xor", "cmp", "test"];
+
+const alu = fc.oneof(
+  fc.tuple(pick(ALU), size).chain(([op, s]) =>
+    fc.oneof(
+      regPair(s).map(([a, b]) => `${op} ${a}, ${b}`),
+      fc.tuple(dstReg(s), imm(s)).map(([a, i]) => `${op} ${a}, ${i}`),
+      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => (op === "test" ? `test ${m}, ${a}` : `${op} ${a}, ${m}`)),
+      fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `${op} ${m}, ${s === 8 && HIGH8.includes(b) ? "al" : b}`),
+      fc.tuple(mem(s), imm(s)).map(([m, i]) => `${op} ${m}, ${i}`),
+    ),
+  ),
+  fc.tuple(pick(["inc", "dec", "neg", "not"]), size).chain(([op, s]) =>
+    fc.oneof(
+      dstReg(s).map((r) => `${op} ${r}`),
+      mem(s).map((m) => `${op} ${m}`),
+    ),
+  ),
+);
+
+const SHIFTS = ["shl", "shr", "sar", "rol", "ror", "rcl", "rcr"];
+const count = fc.oneof(
+  fc.constantFrom("1", "cl", "0", "7", "8", "15", "16", "31", "32", "33", "63", "64"),
+  fc.integer({ min: 0, max: 255 }).map(String),
+);
+const shift = fc.oneof(
+  fc.tuple(pick(SHIFTS), size, count).chain(([op, s, c]) =>
+    fc.oneof(
+      dstReg(s).map((r) => `${op} ${r}, ${c}`),
+      mem(s).map((m) => `${op} ${m}, ${c}`),
+    ),
+  ),
+  fc.tuple(pick(["shld", "shrd"]), pick<Size>([16, 32, 64])).chain(([op, s]) => {
+    const c = s === 16 ? fc.integer({ min: 0, max: 16 }).map(String) : fc.oneof(count, fc.constant("cl"));
+    return fc.oneof(
+      fc.tuple(regPair(s), c).map(([[a, b], k]) => `${op} ${a}, ${b}, ${k}`),
+      fc.tuple(mem(s), srcReg(s), c).map(([m, b, k]) => `${op} ${m}, ${b}, ${k}`),
+    );
+  }),
+);
+
+const wide = pick<Size>([16, 32, 64]);
+const muldiv = fc.oneof(
+  fc.tuple(pick(["mul", "imul"]), size).chain(([op, s]) =>
+    fc.oneof(
+      dstReg(s).map((r) => `${op} ${r}`),
+      mem(s).map((m) => `${op} ${m}`),
+    ),
+  ),
+  wide.chain((s) =>
+    fc.oneof(
+      regPair(s).map(([a, b]) => `imul ${a}, ${b}`),
+      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `imul ${a}, ${m}`),
+      fc.tuple(regPair(s), imm(s === 16 ? 16 : 32)).map(([[a, b], i]) => `imul ${a}, ${b}, ${i}`),
+    ),
+  ),
+  fc.tuple(pick(["div", "idiv"]), size, fc.boolean()).chain(([op, s, clear]) => {
+    const prep =
+      s === 8
+        ? ""
+        : clear
+          ? op === "div"
+            ? "xor edx, edx\n"
+            : { 16: "cwd\n", 32: "cdq\n", 64: "cqo\n" }[s]
+          : "";
+    const divisor =
+      s === 8
+        ? fc.oneof(pick(["bl", "cl", "bh", "ch"]))
+        : pick(WRITABLE.filter((i) => i !== 2 && i !== 0).map((i) => NAMES[s][i]));
+    return fc.oneof(
+      divisor.map((r) => `${prep}${op} ${r}`),
+      mem(s).map((m) => `${prep}${op} ${m}`),
+    );
+  }),
+);
+
+const bits = fc.oneof(
+  fc.tuple(pick(["bt", "bts", "btr", "btc"]), wide).chain(([op, s]) =>
+    fc.oneof(
+      regPair(s).map(([a, b]) => `${op} ${a}, ${b}`),
+      fc.tuple(dstReg(s), fc.integer({ min: 0, max: 127 })).map(([a, i]) => `${op} ${a}, ${i}`),
+      fc.tuple(mem(s), fc.integer({ min: 0, max: 127 })).map(([m, i]) => `${op} ${m}, ${i}`),
+      fc
+        .tuple(mem(s), pick([s === 64 ? "r13" : s === 32 ? "r13d" : "r13w"]))
+        .map(([m, b]) => `${op} ${m}, ${b}`),
+    ),
+  ),
+  fc.tuple(pick(["bsf", "bsr", "lzcnt", "tzcnt", "popcnt"]), wide).chain(([op, s]) =>
+    fc.oneof(
+      regPair(s).map(([a, b]) => `${op} ${a}, ${b}`),
+      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `${op} ${a}, ${m}`),
+    ),
+  ),
+  pick<Size>([32, 64]).chain((s) =>
+    fc.oneof(
+      fc.tuple(dstReg(s), srcReg(s), srcReg(s)).map(([a, b, c]) => `andn ${a}, ${b}, ${c}`),
+      fc.tuple(dstReg(s), srcReg(s), srcReg(s)).map(([a, b, c]) => `bextr ${a}, ${b}, ${c}`),
+      fc
+        .tuple(pick(["blsi", "blsmsk", "blsr"]), dstReg(s), srcReg(s))
+        .map(([op, a, b]) => `${op} ${a}, ${b}`),
+      fc.tuple(pick(["blsi", "blsmsk", "blsr"]), dstReg(s), mem(s)).map(([op, a, m]) => `${op} ${a}, ${m}`),
+    ),
+  ),
+);
+
+const CC = ["o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+
+const data = fc.oneof(
+  size.chain((s) =>
+    fc.oneof(
+      regPair(s).map(([a, b]) => `mov ${a}, ${b}`),
+      fc.tuple(dstReg(s), imm(s)).map(([a, i]) => `mov ${a}, ${i}`),
+      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `mov ${a}, ${m}`),
+      fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `mov ${m}, ${s === 8 && HIGH8.includes(b) ? "cl" : b}`),
+      fc.tuple(mem(s), imm(s)).map(([m, i]) => `mov ${m}, ${i}`),
+      regPair(s).map(([a, b]) => `xchg ${a}, ${b}`),
+      fc.tuple(mem(s), dstRegM(s)).map(([m, b]) => `xchg ${m}, ${s === 8 && HIGH8.includes(b) ? "dl" : b}`),
+      regPair(s).map(([a, b]) => `xadd ${a}, ${b}`),
+      fc
+        .tuple(mem(s), dstRegM(s))
+        .map(([m, b]) => `lock xadd ${m}, ${s === 8 && HIGH8.includes(b) ? "dl" : b}`),
+      regPair(s).map(([a, b]) => `cmpxchg ${a}, ${b}`),
+      fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `cmpxchg ${m}, ${s === 8 && HIGH8.includes(b) ? "bl" : b}`),
+    ),
+  ),
+  fc.tuple(dstReg(64), value).map(([r, v]) => `movabs ${r}, 0x${v.toString(16)}`),
+  fc.tuple(pick(["movzx", "movsx"]), pick<Size>([16, 32, 64]), pick<Size>([8, 16])).chain(([op, d, s]) => {
+    if (s >= d) return fc.constant("nop");
+    const src = s === 8 && d !== 64 ? fc.oneof(srcReg(8), pick(HIGH8)) : srcReg(s);
+    return fc.oneof(
+      fc.tuple(dstReg(d), src).map(([a, b]) => `${op} ${a}, ${b}`),
+      fc.tuple(dstRegM(d), mem(s)).map(([a, m]) => `${op} ${a}, ${m}`),
+    );
+  }),
+  fc.oneof(
+    fc.tuple(dstReg(64), srcReg(32)).map(([a, b]) => `movsxd ${a}, ${b}`),
+    fc.tuple(dstRegM(64), mem(32)).map(([a, m]) => `movsxd ${a}, ${m}`),
+  ),
+  fc
+    .tuple(
+      pick<Size>([16, 32, 64]),
+      srcReg(64),
+      srcReg(64),
+      pick([1, 2, 4, 8]),
+      fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+    )
+    .chain(([s, b, i, sc, d]) =>
+      dstReg(s).map((a) =>
+        i === "rsp"
+          ? `lea ${a}, [${b} + ${d}]`
+          : `lea ${a}, [${b} + ${i}*${sc} ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`,
+      ),
+    ),
+  fc.tuple(pick(CC), wide).chain(([cc, s]) =>
+    fc.oneof(
+      regPair(s).map(([a, b]) => `cmov${cc} ${a}, ${b}`),
+      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `cmov${cc} ${a}, ${m}`),
+    ),
+  ),
+  pick(CC).chain((cc) =>
+    fc.oneof(
+      dstReg(8).map((r) => `set${cc} ${r}`),
+      mem(8).map((m) => `set${cc} ${m}`),
+    ),
+  ),
+  pick<Size>([32, 64]).chain((s) => dstReg(s).map((r) => `bswap ${r}`)),
+  pick(["cbw", "cwde", "cdqe", "cwd", "cdq", "cqo", "lahf", "sahf", "clc", "stc", "cmc", "nop"]),
+  fc.tuple(dstReg(64), srcReg(64)).map(([a, b]) => `push ${b}\npop ${a}`),
+  fc.tuple(dstReg(16), srcReg(16)).map(([a, b]) => `push ${b}\npop ${a}`),
+  fc.tuple(dstRegM(64), mem(64)).map(([a, m]) => `push ${m}\npop ${a}`),
+  fc.tuple(mem(64), imm(32)).map(([m, i]) => `push ${i}\npop ${m}`),
+  dstReg(64).map((r) => `pushfq\npop ${r}`),
+  fc
+    .tuple(dstReg(64), fc.integer({ min: 0, max: 0x8d5 }))
+    .map(([r, f]) => `pushfq\npop ${r}\nxor ${r}, ${f & 0x8d5}\npush ${r}\npopfq`),
+  mem(64).map((m) => `cmpxchg8b ${m}`),
+  fc
+    .integer({ min: -8, max: 8 })
+    .map((k) => `cmpxchg16b xmmword ptr [r14 ${k < 0 ? "-" : "+"} ${Math.abs(k * 16)}]`),
+);
+
+const string = fc
+  .tuple(
+    pick(["movs", "stos", "lods", "cmps", "scas"]),
+    pick(["b", "w", "d", "q"]),
+    pick(["", "rep ", "repe ", "repne "]),
+    fc.integer({ min: -64, max: 64 }),
+    fc.integer({ min: -64, max: 64 }),
+    fc.integer({ min: 0, max: 40 }),
+    fc.boolean(),
+  )
+  .map(([op, w, rep, a, b, n, down]) => {
+    const prefix =
+      op === "cmps" || op === "scas" ? (rep === "rep " ? "repe " : rep) : rep === "" ? "" : "rep ";
+    const name =
+      op === "movs" && w === "d"
+        ? "movsd dword ptr [rdi], dword ptr [rsi]"
+        : op === "cmps" && w === "d"
+          ? "cmpsd dword ptr [rsi], dword ptr [rdi]"
+          : `${op}${w}`;
+    return [
+      `lea rsi, [r14 + ${a * 8}]`,
+      `lea rdi, [r14 + ${b * 8 + 4}]`,
+      `mov ecx, ${n}`,
+      down ? "std" : "cld",
+      `${prefix}${name}`,
+      "cld",
+    ].join("\n");
+  });
+
+let labelCounter = 0;
+/** Unique label names are filled in by `assembleSnippet` (the token @N@ becomes a fresh label). */
+const control = fc.oneof(
+  fc.tuple(pick(CC), alu).map(([cc, ins]) => `j${cc} @1@\n${ins}\n@1@:`),
+  alu.map((ins) => `call @1@\njmp @2@\n@1@:\n${ins}\nret\n@2@:`),
+  fc.tuple(srcReg(64), alu).map(([r, ins]) => `push ${r}\ncall @1@\njmp @2@\n@1@:\n${ins}\nret 8\n@2@:`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 4 }), pick(["loop", "loope", "loopne"]))
+    .map(([n, op]) => `mov ecx, ${n}\n@1@:\nadd eax, ecx\n${op} @1@`),
+  fc.integer({ min: 0, max: 2 }).map((n) => `mov ecx, ${n}\njrcxz @1@\ninc rax\n@1@:`),
+  fc.tuple(dstReg(64), alu).map(([r, ins]) => `lea ${r}, [rip + @1@]\njmp ${r}\nud2\n@1@:\n${ins}`),
+);
+
+const XMMS = [...Array(16).keys()].map((i) => `xmm${i}`);
+const xmm = pick(XMMS);
+const SSE_BIN = [
+  "pxor",
+  "por",
+  "pand",
+  "pandn",
+  "xorps",
+  "xorpd",
+  "andps",
+  "andpd",
+  "andnps",
+  "orps",
+  "paddb",
+  "paddw",
+  "paddd",
+  "paddq",
+  "psubb",
+  "psubw",
+  "psubd",
+  "psubq",
+  "paddusb",
+  "paddusw",
+  "psubusb",
+  "psubusw",
+  "paddsb",
+  "paddsw",
+  "psubsb",
+  "psubsw",
+  "pcmpeqb",
+  "pcmpeqw",
+  "pcmpeqd",
+  "pcmpgtb",
+  "pcmpgtw",
+  "pcmpgtd",
+  "pminub",
+  "pmaxub",
+  "pminsw",
+  "pmaxsw",
+  "pmullw",
+  "pmulhw",
+  "pmulhuw",
+  "pmuludq",
+  "pmaddwd",
+  "pavgb",
+  "pavgw",
+  "psadbw",
+  "punpcklbw",
+  "punpcklwd",
+  "punpckldq",
+  "punpcklqdq",
+  "punpckhbw",
+  "punpckhwd",
+  "punpckhdq",
+  "punpckhqdq",
+  "unpcklps",
+  "unpckhps",
+  "unpcklpd",
+  "unpckhpd",
+  "packsswb",
+  "packuswb",
+  "packssdw",
+  "psllw",
+  "pslld",
+  "psllq",
+  "psrlw",
+  "psrld",
+  "psrlq",
+  "psraw",
+  "psrad",
+  "addsd",
+  "subsd",
+  "mulsd",
+  "divsd",
+  "minsd",
+  "maxsd",
+  "sqrtsd",
+  "addss",
+  "subss",
+  "mulss",
+  "divss",
+  "minss",
+  "maxss",
+  "sqrtss",
+  "addpd",
+  "subpd",
+  "mulpd",
+  "divpd",
+  "minpd",
+  "maxpd",
+  "sqrtpd",
+  "addps",
+  "subps",
+  "mulps",
+  "divps",
+  "minps",
+  "maxps",
+  "sqrtps",
+  "cvtsd2ss",
+  "cvtss2sd",
+  "cvtdq2pd",
+  "cvtdq2ps",
+  "cvtps2dq",
+  "cvttps2dq",
+  "cvtpd2dq",
+  "cvttpd2dq",
+  "cvtps2pd",
+  "cvtpd2ps",
+  "movaps",
+  "movups",
+  "movapd",
+  "movupd",
+  "movdqa",
+  "movdqu",
+  "movq",
+  "movss",
+  "movsd",
+  "movhlps",
+  "movlhps",
+];
+const SCALAR_MEM: Record<string, string> = { sd: "qword", ss: "dword" };
+
+function sseMemOperand(op: string): fc.Arbitrary<string> {
+  const suffix = op.slice(-2);
+  if (op.startsWith("cvt") || op === "movq") {
+    const small = ["cvtss2sd", "cvtdq2pd", "cvtps2pd", "movq"].includes(op)
+      ? "qword"
+      : op === "cvtsd2ss"
+        ? "qword"
+        : "xmmword";
+    return small === "xmmword" ? alignedMem : mem(0).map((m) => `${small} ptr ${m}`);
+  }
+  if ((suffix === "sd" || suffix === "ss") && !op.startsWith("p") && op !== "movapd") {
+    return mem(0).map((m) => `${SCALAR_MEM[suffix]} ptr ${m}`);
+  }
+  if (op === "movups" || op === "movupd" || op === "movdqu") return mem(128);
+  return alignedMem;
+}
+
+const sse = fc.oneof(
+  pick(SSE_BIN).chain((op) =>
+    fc.oneof(
+      { weight: 3, arbitrary: fc.tuple(xmm, xmm).map(([a, b]) => `${op} ${a}, ${b}`) },
+      {
+        weight: 1,
+        arbitrary:
+          op === "movhlps" || op === "movlhps"
+            ? fc.constant("nop")
+            : fc.tuple(xmm, sseMemOperand(op)).map(([a, m]) => `${op} ${a}, ${m}`),
+      },
+    ),
+  ),
+  fc
+    .tuple(
+      pick(["psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad", "pslldq", "psrldq"]),
+      xmm,
+      fc.integer({ min: 0, max: 70 }),
+    )
+    .map(([op, x, c]) => `${op} ${x}, ${c}`),
+  fc
+    .tuple(
+      pick(["pshufd", "pshuflw", "pshufhw", "shufps", "shufpd"]),
+      xmm,
+      xmm,
+      fc.integer({ min: 0, max: 255 }),
+    )
+    .map(([op, a, b, i]) => `${op} ${a}, ${b}, ${i}`),
+  fc
+    .tuple(pick(["cmpsd", "cmpss", "cmppd", "cmpps"]), xmm, xmm, fc.integer({ min: 0, max: 7 }))
+    .map(([op, a, b, i]) => `${op} ${a}, ${b}, ${i}`),
+  fc
+    .tuple(pick(["ucomisd", "comisd", "ucomiss", "comiss"]), xmm, xmm)
+    .map(([op, a, b]) => `${op} ${a}, ${b}`),
+  fc
+    .tuple(pick(["movaps", "movups", "movdqa", "movdqu", "movapd", "movupd"]), xmm)
+    .chain(([op, x]) => (op.includes("u") ? mem(128) : alignedMem).map((m) => `${op} ${m}, ${x}`)),
+  fc.tuple(xmm, mem(0)).map(([x, m]) => `movsd qword ptr ${m}, ${x}`),
+  fc.tuple(xmm, mem(0)).map(([x, m]) => `movss dword ptr ${m}, ${x}`),
+  fc
+    .tuple(pick(["movlps", "movhps", "movlpd", "movhpd"]), xmm, mem(0))
+    .chain(([op, x, m]) => fc.constantFrom(`${op} ${x}, qword ptr ${m}`, `${op} qword ptr ${m}, ${x}`)),
+  fc
+    .tuple(xmm, dstReg(32), dstReg(64))
+    .chain(([x, r32, r64]) =>
+      fc.constantFrom(`movd ${x}, ${r32}`, `movd ${r32}, ${x}`, `movq ${x}, ${r64}`, `movq ${r64}, ${x}`),
+    ),
+  fc
+    .tuple(xmm, mem(0))
+    .chain(([x, m]) =>
+      fc.constantFrom(`movd ${x}, dword ptr ${m}`, `movd dword ptr ${m}, ${x}`, `movq qword ptr ${m}, ${x}`),
+    ),
+  fc
+    .tuple(pick(["pmovmskb", "movmskps", "movmskpd"]), dstReg(32), xmm)
+    .map(([op, r, x]) => `${op} ${r}, ${x}`),
+  fc.tuple(dstReg(32), xmm, fc.integer({ min: 0, max: 7 })).map(([r, x, i]) => `pextrw ${r}, ${x}, ${i}`),
+  fc.tuple(xmm, srcReg(32), fc.integer({ min: 0, max: 7 })).map(([x, r, i]) => `pinsrw ${x}, ${r}, ${i}`),
+  fc.tuple(pick(["cvtsi2sd", "cvtsi2ss"]), xmm, pick<Size>([32, 64])).chain(([op, x, s]) =>
+    fc.oneof(
+      srcReg(s).map((r) => `${op} ${x}, ${r}`),
+      mem(s).map((m) => `${op} ${x}, ${m}`),
+    ),
+  ),
+  fc
+    .tuple(pick(["cvttsd2si", "cvtsd2si", "cvttss2si", "cvtss2si"]), pick<Size>([32, 64]), xmm)
+    .chain(([op, s, x]) => dstReg(s).map((r) => `${op} ${r}, ${x}`)),
+);
+
+const faults = fc.oneof(
+  pick(["movaps", "movdqa", "movapd", "pxor", "addpd"]).chain((op) =>
+    fc.integer({ min: 1, max: 15 }).map((k) => `${op} xmm0, xmmword ptr [r14 + ${k}]`),
+  ),
+  fc.integer({ min: 1, max: 15 }).map((k) => `movaps xmmword ptr [r14 + ${k}], xmm1`),
+  pick([
+    "mov rax, qword ptr [r14 + 0x100000]",
+    "mov qword ptr [r14 - 0x1000], rax",
+    "mov al, byte ptr [0]",
+    "mov rax, qword ptr [r14 + 0x17fc]",
+  ]),
+  pick([
+    "mov rax, qword ptr [r14 + 0x17fd]",
+    "mov qword ptr [r14 + 0x17fa], rbx",
+    "push rax\nmov rsp, r14\nsub rsp, 0x10000\npush rax",
+  ]),
+  fc.tuple(srcReg(64)).map(([r]) => `mov rax, qword ptr [${r}]`),
+  pick([
+    "ud2",
+    "hlt",
+    "xor ecx, ecx\ndiv rcx",
+    "mov eax, 0x80000000\ncdq\nmov ecx, -1\nidiv ecx",
+    "int3\nnop",
+    "jmp rax",
+    "call qword ptr [r14]",
+  ]),
+  pick([
+    "lea rax, [rip]\nmov byte ptr [rax], 0x90",
+    "mov rax, 0x8000000000000000\nmov rbx, qword ptr [rax]",
+    "mov rbx, qword ptr [rax + rax]",
+  ]),
+);
+
+export const FAMILIES = { alu, shift, muldiv, bits, data, string, control, sse, faults } as const;
+export type FamilyName = keyof typeof FAMILIES;
+
+/** A generated test input: the instruction lines and the initial machine state. */
+export interface Input {
+  lines: string[];
+  gpr: bigint[];
+  flags: number;
+  xmm: Uint8Array;
+  mxcsr: number;
+  dataSeed: number;
+}
+
+const INTERESTING_DOUBLES = [
+  0,
+  -0,
+  1,
+  -1,
+  1.5,
+  0.5,
+  2.5,
+  -2.5,
+  1e308,
+  -1e-310,
+  Infinity,
+  -Infinity,
+  NaN,
+  2 ** 63,
+  -(2 ** 63),
+  2 ** 31,
+  4294967295.5,
+  3.4e38,
+  1e-40,
+];
+
+const xmmBytes = fc
+  .tuple(
+    fc.integer(),
+    fc.array(fc.tuple(fc.nat(31), fc.constantFrom(...INTERESTING_DOUBLES), fc.boolean()), { maxLength: 12 }),
+  )
+  .map(([seed, specials]) => {
+    const b = new Uint8Array(256);
+    let s = seed | 1;
+    for (let i = 0; i < 256; i++) {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      b[i] = s & 0xff;
+    }
+    const dv = new DataView(b.buffer);
+    for (const [slot, v, single] of specials) {
+      if (single) dv.setFloat32(slot * 8, v, true);
+      else dv.setFloat64(slot * 8, v, true);
+    }
+    // NaN payloads: a signalling NaN and a quiet one with payload
+    return b;
+  });
+
+export function inputArb(family: fc.Arbitrary<string>, maxLength = 5): fc.Arbitrary<Input> {
+  return fc.record({
+    lines: fc.array(family, { minLength: 1, maxLength }),
+    gpr: fc.array(value, { minLength: 16, maxLength: 16 }).chain((g) =>
+      fc.integer({ min: -16, max: 16 }).map((idx) => {
+        const r = [...g];
+        r[4] = BigInt(DATA_ADDR + 0x1800);
+        r[13] = BigInt.asUintN(64, BigInt(idx));
+        r[14] = BigInt(DATA_ADDR + 0x800);
+        return r;
+      }),
+    ),
+    flags: fc.integer({ min: 0, max: 0xfff }).map((f) => (f & 0x8d5) | 0x202),
+    xmm: xmmBytes,
+    mxcsr: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(0x1f80) },
+      { weight: 1, arbitrary: fc.constantFrom(0x3f80, 0x5f80, 0x7f80) },
+    ),
+    dataSeed: fc.integer(),
+  });
+}
+
+export function dataBytes(seed: number): Uint8Array {
+  const b = new Uint8Array(DATA_SIZE);
+  let s = seed | 1;
+  for (let i = 0; i < DATA_SIZE; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    b[i] = s & 0xff;
+  }
+  // sprinkle interesting 64-bit values
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < 64; i++)
+    dv.setBigUint64(
+      ((i * 977 + (seed & 0xff) * 8) % (DATA_SIZE / 8)) * 8,
+      INTERESTING[i % INTERESTING.length],
+      true,
+    );
+  return b;
+}
+
+/** The assembly text of an input, with unique labels and a final int3. */
+export function source(input: Input): string {
+  const out: string[] = [];
+  for (const line of input.lines) {
+    const id = labelCounter++;
+    out.push(line.replace(/@(\d)@/g, (_, n: string) => `L${id}_${n}`));
+  }
+  out.push("int3");
+  return out.join("\n");
+}
+
+export function toCase(input: Input, code: Uint8Array): Case {
+  return {
+    code,
+    data: dataBytes(input.dataSeed),
+    gpr: input.gpr,
+    rflags: input.flags,
+    xmm: input.xmm,
+    mxcsr: input.mxcsr,
+  };
+}
