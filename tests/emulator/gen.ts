@@ -300,10 +300,13 @@ const data = fc.oneof(
   fc.tuple(dstReg(64), value).map(([r, v]) => `movabs ${r}, 0x${v.toString(16)}`),
   fc.tuple(pick(["movzx", "movsx"]), pick<Size>([16, 32, 64]), pick<Size>([8, 16])).chain(([op, d, s]) => {
     if (s >= d) return fc.constant("nop");
-    const src = s === 8 && d !== 64 ? fc.oneof(srcReg(8), pick(HIGH8)) : srcReg(s);
+    const legacy = pick([0, 1, 2, 3, 5, 6, 7].map((i) => NAMES[d][i]));
+    const high =
+      s === 8 && d !== 64 ? [fc.tuple(legacy, pick(HIGH8)).map(([a, b]) => `${op} ${a}, ${b}`)] : [];
     return fc.oneof(
-      fc.tuple(dstReg(d), src).map(([a, b]) => `${op} ${a}, ${b}`),
+      fc.tuple(dstReg(d), srcReg(s)).map(([a, b]) => `${op} ${a}, ${b}`),
       fc.tuple(dstRegM(d), mem(s)).map(([a, m]) => `${op} ${a}, ${m}`),
+      ...high,
     );
   }),
   fc.oneof(
@@ -520,12 +523,13 @@ const SCALAR_MEM: Record<string, string> = { sd: "qword", ss: "dword" };
 function sseMemOperand(op: string): fc.Arbitrary<string> {
   const suffix = op.slice(-2);
   if (op.startsWith("cvt") || op === "movq") {
-    const small = ["cvtss2sd", "cvtdq2pd", "cvtps2pd", "movq"].includes(op)
-      ? "qword"
-      : op === "cvtsd2ss"
-        ? "qword"
-        : "xmmword";
-    return small === "xmmword" ? alignedMem : mem(0).map((m) => `${small} ptr ${m}`);
+    const width =
+      op === "cvtss2sd"
+        ? "dword"
+        : ["cvtdq2pd", "cvtps2pd", "movq", "cvtsd2ss"].includes(op)
+          ? "qword"
+          : "xmmword";
+    return width === "xmmword" ? alignedMem : mem(0).map((m) => `${width} ptr ${m}`);
   }
   if ((suffix === "sd" || suffix === "ss") && !op.startsWith("p") && op !== "movapd") {
     return mem(0).map((m) => `${SCALAR_MEM[suffix]} ptr ${m}`);
@@ -635,7 +639,40 @@ const faults = fc.oneof(
   ]),
 );
 
-export const FAMILIES = { alu, shift, muldiv, bits, data, string, control, sse, faults } as const;
+/** Every flag producer followed by a flag consumer: exercises the lazy flags' materialisation. */
+const consumer = fc.oneof(
+  fc.tuple(pick(CC), dstReg(8)).map(([cc, r]) => `set${cc} ${r}`),
+  fc.tuple(pick(CC), wide).chain(([cc, s]) => regPair(s).map(([a, b]) => `cmov${cc} ${a}, ${b}`)),
+  fc.tuple(pick(CC), dstReg(32)).map(([cc, r]) => `j${cc} @1@\nnot ${r}\n@1@:`),
+  fc.tuple(pick(["adc", "sbb"]), size).chain(([op, s]) => regPair(s).map(([a, b]) => `${op} ${a}, ${b}`)),
+  fc.tuple(pick(["rcl", "rcr"]), dstReg(64)).map(([op, r]) => `${op} ${r}, 1`),
+  dstReg(64).map((r) => `pushfq\npop ${r}`),
+  pick(["lahf", "cmc", "inc eax", "dec r9"]),
+);
+const producer = fc.oneof(
+  alu,
+  shift,
+  muldiv,
+  bits,
+  fc.tuple(pick(["ucomisd", "comiss"]), xmm, xmm).map(([op, a, b]) => `${op} ${a}, ${b}`),
+);
+const flags = fc.tuple(producer, consumer).map(([p, c]) => `${p}\n${c}`);
+
+const mixed = fc.oneof(alu, shift, muldiv, bits, data, string, control, sse, flags);
+
+export const FAMILIES = {
+  alu,
+  shift,
+  muldiv,
+  bits,
+  data,
+  string,
+  control,
+  sse,
+  faults,
+  flags,
+  mixed,
+} as const;
 export type FamilyName = keyof typeof FAMILIES;
 
 /** A generated test input: the instruction lines and the initial machine state. */
@@ -735,12 +772,20 @@ export function dataBytes(seed: number): Uint8Array {
   return b;
 }
 
-/** The assembly text of an input, with unique labels and a final int3. */
+/**
+ * A REX.W-prefixed pushfq, recognised by the harness as instrumentation: it records the flags after
+ * each instruction group in the stack area of the data buffer, where they are compared with the
+ * flags defined at that point.
+ */
+export const FLAGS_PROBE = ".byte 0x48, 0x9c";
+
+/** The assembly text of an input, with unique labels, flag probes and a final int3. */
 export function source(input: Input): string {
   const out: string[] = [];
   for (const line of input.lines) {
     const id = labelCounter++;
     out.push(line.replace(/@(\d)@/g, (_, n: string) => `L${id}_${n}`));
+    out.push(FLAGS_PROBE);
   }
   out.push("int3");
   return out.join("\n");

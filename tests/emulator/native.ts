@@ -186,6 +186,9 @@ function flagEffect(m: Machine, bytes: Uint8Array): FlagEffect {
   let undef = toX86(ins.rflagsUndefined);
   let written = toX86(ins.rflagsModified) & ~undef;
   const name = Mnemonic[ins.mnemonic].toLowerCase();
+  if ((ins.hasRepePrefix || ins.hasRepnePrefix) && ins.isStringInstruction && m.getReg(1) === 0n) {
+    return { read: 0, written: 0, undefined: 0, undefinedReg: -1 }; // zero iterations: no flags change
+  }
   const shifts = ["shl", "sal", "shr", "sar", "rol", "ror", "rcl", "rcr", "shld", "shrd"];
   if (shifts.includes(name)) {
     const countOp = name === "shld" || name === "shrd" ? 2 : 1;
@@ -239,6 +242,8 @@ function flagEffect(m: Machine, bytes: Uint8Array): FlagEffect {
 
 export interface Emulated {
   outcome: Outcome;
+  /** Flag probes (REX.W pushfq) executed: data offset of the pushed flags and the flags defined then. */
+  probes: { offset: number; mask: number }[];
   /** Status flags whose final value is architecturally defined. */
   definedFlags: number;
   /** A flag was read while undefined: the outcome may legitimately differ. */
@@ -261,12 +266,17 @@ export function runEmulated(c: Case, maxSteps = 10000): Emulated {
   m.rip = CODE_ADDR;
   let defined = STATUS_FLAGS;
   let tainted: string | null = null;
+  const probes: { offset: number; mask: number }[] = [];
   let stop = null;
   let steps = 0;
   for (; steps < maxSteps; steps++) {
     const off = m.rip - CODE_ADDR;
     if (off >= 0 && off < c.code.length) {
       const e = flagEffect(m, c.code.subarray(off, Math.min(off + 15, c.code.length)));
+      if (c.code[off] === 0x48 && c.code[off + 1] === 0x9c) {
+        probes.push({ offset: Number(m.getReg(4)) - 8 - DATA_ADDR, mask: defined });
+        e.read = 0;
+      }
       if (tainted === null && (e.read & ~defined & STATUS_FLAGS) !== 0) {
         tainted = `instruction at +${off} reads undefined flags 0x${(e.read & ~defined).toString(16)}`;
       }
@@ -305,7 +315,7 @@ export function runEmulated(c: Case, maxSteps = 10000): Emulated {
       outcome.reason = f.reason;
     } else outcome.error = `stopped: ${JSON.stringify(stop)}`;
   }
-  return { outcome, definedFlags: defined, tainted, steps };
+  return { outcome, probes, definedFlags: defined, tainted, steps };
 }
 
 // ------------------------------------------------------------------ comparison
@@ -365,7 +375,19 @@ export function compare(native: Outcome, emu: Emulated): string[] {
     const b = Buffer.from(e.xmm.subarray(i * 16, i * 16 + 16)).toString("hex");
     if (a !== b) diffs.push(`xmm${i}: native ${a}, emulator ${b}`);
   }
+  const probeMask = new Map<number, number>();
+  for (const p of emu.probes) probeMask.set(p.offset, p.mask | 0x400);
   for (let i = 0; i < native.data.length; i += 8) {
+    const mask = probeMask.get(i);
+    if (mask !== undefined && i + 8 <= native.data.length) {
+      const a = Buffer.from(native.data).readUInt32LE(i) & mask;
+      const b = Buffer.from(e.data).readUInt32LE(i) & mask;
+      if (a !== b)
+        diffs.push(
+          `flags probe at data+0x${i.toString(16)} (defined 0x${mask.toString(16)}): native 0x${a.toString(16)}, emulator 0x${b.toString(16)}`,
+        );
+      continue;
+    }
     const a = Buffer.from(native.data.subarray(i, i + 8)).toString("hex");
     const b = Buffer.from(e.data.subarray(i, i + 8)).toString("hex");
     if (a !== b) diffs.push(`data+0x${i.toString(16)}: native ${a}, emulator ${b}`);

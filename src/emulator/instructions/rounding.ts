@@ -96,7 +96,8 @@ export function directed(op: number, a: number, b: number, r: number, mode: numb
   if (r !== r) return r;
   const max = single ? 3.4028234663852886e38 : Number.MAX_VALUE;
   if (!Number.isFinite(r)) {
-    if (!Number.isFinite(a) || !Number.isFinite(b)) return r;
+    // an infinite operand or a division by zero gives an exact infinity; otherwise it overflowed
+    if (!Number.isFinite(a) || !Number.isFinite(b) || (op === 3 && b === 0)) return r;
     // overflow
     if (mode === RC_ZERO || (mode === RC_DOWN && r > 0) || (mode === RC_UP && r < 0))
       return r > 0 ? max : -max;
