@@ -46,7 +46,7 @@ function check(input: Input): string | null {
 const families = Object.keys(FAMILIES) as FamilyName[];
 
 for (const family of families) {
-  test(`differential: ${family}`, { skip: !available && "needs x86-64 Linux and gcc" }, async () => {
+  void test(`differential: ${family}`, { skip: !available && "needs x86-64 Linux and gcc" }, async () => {
     await assemble("nop", CODE_ADDR);
     const arb = inputArb(FAMILIES[family], family === "mixed" ? 8 : 5);
     const inputs = fc.sample(arb, { numRuns: RUNS, seed: SEED + family.length });

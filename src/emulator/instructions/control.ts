@@ -10,7 +10,7 @@ import { GuestFaultError } from "../errors.js";
 import type { Handler, Op } from "../op.js";
 import { addRsp, ea, push64, rspAddr, toAddr } from "../operands.js";
 import { RCX } from "../registers.js";
-import { mn, type Decoding, type InstrDef } from "./def.js";
+import { mn, perCondition, type Decoding, type InstrDef } from "./def.js";
 
 const { Code, ConditionCode } = iced;
 
@@ -143,6 +143,14 @@ const jecxz: Handler = (m, o) => {
   if (m.r[RCX] === 0) m.rip = o.target;
 };
 
+function buildLoop(d: Decoding): Handler | null {
+  const c = d.code;
+  if (c !== Code.Loop_rel8_64_RCX && c !== Code.Loope_rel8_64_RCX && c !== Code.Loopne_rel8_64_RCX)
+    return null;
+  target(d);
+  return c === Code.Loop_rel8_64_RCX ? loop : c === Code.Loope_rel8_64_RCX ? loope : loopne;
+}
+
 function target(d: Decoding): boolean {
   d.op.target = d.branchTarget();
   return true;
@@ -165,32 +173,10 @@ export const CONTROL: InstrDef[] = [
       return null; // far jumps
     },
   },
-  {
-    mnemonics: mn(
-      "Jo",
-      "Jno",
-      "Jb",
-      "Jae",
-      "Je",
-      "Jne",
-      "Jbe",
-      "Ja",
-      "Js",
-      "Jns",
-      "Jp",
-      "Jnp",
-      "Jl",
-      "Jge",
-      "Jle",
-      "Jg",
-    ),
-    family: "control",
-    reads: "OSZPC",
-    build: (d) => {
-      target(d);
-      return JCC[d.ins.conditionCode - ConditionCode.o];
-    },
-  },
+  ...perCondition("j", "control", (d) => {
+    target(d);
+    return JCC[d.ins.conditionCode - ConditionCode.o];
+  }),
   {
     mnemonics: mn("Call"),
     family: "control",
@@ -214,23 +200,8 @@ export const CONTROL: InstrDef[] = [
       return null; // far returns, 16-bit returns
     },
   },
-  {
-    mnemonics: mn("Loop", "Loope", "Loopne"),
-    family: "control",
-    reads: "Z",
-    note: "loope/loopne read ZF; loop reads nothing",
-    build: (d) => {
-      if (
-        d.code !== Code.Loop_rel8_64_RCX &&
-        d.code !== Code.Loope_rel8_64_RCX &&
-        d.code !== Code.Loopne_rel8_64_RCX
-      ) {
-        return null;
-      }
-      target(d);
-      return d.code === Code.Loop_rel8_64_RCX ? loop : d.code === Code.Loope_rel8_64_RCX ? loope : loopne;
-    },
-  },
+  { mnemonics: mn("Loop"), family: "control", build: buildLoop },
+  { mnemonics: mn("Loope", "Loopne"), family: "control", reads: "Z", build: buildLoop },
   {
     mnemonics: mn("Jrcxz", "Jecxz"),
     family: "control",

@@ -35,7 +35,7 @@ import {
   wrSized,
 } from "../operands.js";
 import { RAX, RBP, RBX, RCX, RDX, RSP } from "../registers.js";
-import { mn, type Decoding, type InstrDef } from "./def.js";
+import { mn, perCondition, type Decoding, type InstrDef } from "./def.js";
 
 const { Code, ConditionCode } = iced;
 
@@ -738,30 +738,8 @@ export const DATA: InstrDef[] = [
       return enter;
     },
   },
-  {
-    mnemonics: mn("Cmovo", "Cmovno", "Cmovb", "Cmovae", "Cmove", "Cmovne", "Cmovbe", "Cmova"),
-    family: "data",
-    reads: "OSZPC",
-    build: buildCmov,
-  },
-  {
-    mnemonics: mn("Cmovs", "Cmovns", "Cmovp", "Cmovnp", "Cmovl", "Cmovge", "Cmovle", "Cmovg"),
-    family: "data",
-    reads: "OSZPC",
-    build: buildCmov,
-  },
-  {
-    mnemonics: mn("Seto", "Setno", "Setb", "Setae", "Sete", "Setne", "Setbe", "Seta"),
-    family: "data",
-    reads: "OSZPC",
-    build: buildSetcc,
-  },
-  {
-    mnemonics: mn("Sets", "Setns", "Setp", "Setnp", "Setl", "Setge", "Setle", "Setg"),
-    family: "data",
-    reads: "OSZPC",
-    build: buildSetcc,
-  },
+  ...perCondition("cmov", "data", buildCmov),
+  ...perCondition("set", "data", buildSetcc),
   { mnemonics: mn("Bswap"), family: "data", build: buildBswap },
   { mnemonics: mn("Cbw"), family: "data", build: fixed(cbw) },
   { mnemonics: mn("Cwde"), family: "data", build: fixed(cwde) },

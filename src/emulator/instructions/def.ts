@@ -200,6 +200,63 @@ export function alignmentFault(o: Op, a: number): never {
   throw new GuestFaultError("SIGSEGV", `${o.name} operand at ${hex(a)} is not 16-byte aligned`, a);
 }
 
+/** Condition-code suffixes in hardware encoding order (o = 0 ... g = 15). */
+export const CC_SUFFIXES = [
+  "o",
+  "no",
+  "b",
+  "ae",
+  "e",
+  "ne",
+  "be",
+  "a",
+  "s",
+  "ns",
+  "p",
+  "np",
+  "l",
+  "ge",
+  "le",
+  "g",
+] as const;
+
+/** The flags each condition reads, in the same order. */
+export const CC_READS = [
+  "O",
+  "O",
+  "C",
+  "C",
+  "Z",
+  "Z",
+  "ZC",
+  "ZC",
+  "S",
+  "S",
+  "P",
+  "P",
+  "SO",
+  "SO",
+  "ZSO",
+  "ZSO",
+] as const;
+
+/** One entry per condition code for a conditional family (jcc, setcc, cmovcc). */
+export function perCondition(
+  prefix: string,
+  family: Family,
+  build: (d: Decoding) => Handler | null,
+): InstrDef[] {
+  return CC_SUFFIXES.map((cc, i) => {
+    const name = prefix + cc;
+    return {
+      mnemonics: mn((name[0].toUpperCase() + name.slice(1)) as keyof typeof iced.Mnemonic),
+      family,
+      reads: CC_READS[i],
+      build,
+    };
+  });
+}
+
 /** Mnemonic values from their iced names (typo-safe: throws on an unknown name). */
 export function mn(...names: (keyof typeof iced.Mnemonic)[]): number[] {
   return names.map((n) => {

@@ -247,17 +247,29 @@ export const STRING: InstrDef[] = [
   {
     mnemonics: mn("Movsb", "Movsw", "Movsd", "Movsq"),
     family: "string",
+    reads: "D",
     note: "movsd is also the SSE2 scalar move (sse-float.ts)",
     build: (d) =>
       d.code === Code.Movsd_xmm_xmmm64 || d.code === Code.Movsd_xmmm64_xmm
         ? buildMovsdSse(d)
         : buildString(movs, "movs")(d),
   },
-  { mnemonics: mn("Stosb", "Stosw", "Stosd", "Stosq"), family: "string", build: buildString(stos, "stos") },
-  { mnemonics: mn("Lodsb", "Lodsw", "Lodsd", "Lodsq"), family: "string", build: buildString(lods, "lods") },
+  {
+    mnemonics: mn("Stosb", "Stosw", "Stosd", "Stosq"),
+    family: "string",
+    reads: "D",
+    build: buildString(stos, "stos"),
+  },
+  {
+    mnemonics: mn("Lodsb", "Lodsw", "Lodsd", "Lodsq"),
+    family: "string",
+    reads: "D",
+    build: buildString(lods, "lods"),
+  },
   {
     mnemonics: mn("Cmpsb", "Cmpsw", "Cmpsd", "Cmpsq"),
     family: "string",
+    reads: "D",
     writes: "OSZAPC",
     note: "cmpsd is also the SSE2 scalar compare (sse-float.ts)",
     build: (d) =>
@@ -266,6 +278,7 @@ export const STRING: InstrDef[] = [
   {
     mnemonics: mn("Scasb", "Scasw", "Scasd", "Scasq"),
     family: "string",
+    reads: "D",
     writes: "OSZAPC",
     build: buildString(compare, "scas"),
   },

@@ -119,7 +119,14 @@ export const SYSTEM: InstrDef[] = [
       return intN;
     },
   },
-  { mnemonics: mn("Syscall"), family: "system", ends: true, build: fixed(syscall) },
+  {
+    mnemonics: mn("Syscall"),
+    family: "system",
+    reads: "OSZAPCD",
+    note: "rflags saved in r11; the kernel may change anything",
+    ends: true,
+    build: fixed(syscall),
+  },
   { mnemonics: mn("Cpuid"), family: "system", build: fixed(cpuidH) },
   { mnemonics: mn("Rdtsc"), family: "system", build: fixed(rdtsc) },
   { mnemonics: mn("Rdtscp"), family: "system", build: fixed(rdtscp) },

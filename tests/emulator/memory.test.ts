@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { GuestFaultError, MemoryLimitError } from "../../src/emulator/errors.js";
+import { Memory } from "../../src/emulator/memory.js";
+import { PAGE_SIZE, Perm } from "../../src/emulator/types.js";
+
+const RW = Perm.read | Perm.write;
+
+function faultOf(f: () => unknown): GuestFaultError {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof GuestFaultError, `expected a GuestFaultError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail("no fault");
+}
+
+void test("mapping 64 MiB is lazy: cheap, zero-filled, counted in mappedBytes", () => {
+  const mem = new Memory();
+  const t0 = performance.now();
+  mem.map(0x10000000, 64 << 20, RW, "heap");
+  assert.ok(performance.now() - t0 < 20, "map took too long");
+  assert.equal(mem.mappedBytes, 64 << 20);
+  assert.equal(mem.load32(0x10000000 + 12345 * 4), 0);
+  assert.equal(mem.read64(0x13fffff8), 0n);
+  mem.store64(0x12345678, 1, 2);
+  assert.equal(mem.read64(0x12345678), 0x200000001n);
+  assert.deepEqual(mem.regions(), [{ start: 0x10000000, end: 0x14000000, perm: RW, name: "heap" }]);
+});
+
+void test("the memory cap: mapping beyond limitBytes throws MemoryLimitError and maps nothing", () => {
+  const mem = new Memory({ limitBytes: 1 << 20 });
+  mem.map(0x100000, 1 << 19, RW);
+  assert.throws(() => mem.map(0x400000, 1 << 20, RW), MemoryLimitError);
+  assert.equal(mem.mappedBytes, 1 << 19);
+  assert.equal(mem.isMapped(0x400000, 1), false);
+  mem.map(0x100000, 1 << 19, RW); // remapping the same range costs nothing more
+  assert.equal(mem.mappedBytes, 1 << 19);
+});
+
+void test("unmap, protect, isMapped, findFree, permAt", () => {
+  const mem = new Memory();
+  mem.map(0x100000, 16 * PAGE_SIZE, RW, "a");
+  mem.unmap(0x104000, 2 * PAGE_SIZE);
+  assert.equal(mem.mappedBytes, 14 * PAGE_SIZE);
+  assert.equal(mem.isMapped(0x100000, 4 * PAGE_SIZE), true);
+  assert.equal(mem.isMapped(0x100000, 5 * PAGE_SIZE), false);
+  assert.equal(mem.findFree(2 * PAGE_SIZE, 0x100000), 0x104000);
+  assert.equal(mem.findFree(3 * PAGE_SIZE, 0x100000), 0x110000);
+  mem.protect(0x100000, PAGE_SIZE, Perm.read);
+  assert.equal(mem.permAt(0x100fff), Perm.read);
+  assert.equal(mem.permAt(0x101000), RW);
+  assert.equal(mem.permAt(0x104000), undefined);
+  assert.equal(mem.regions().length, 3);
+});
+
+void test("CPU accesses fault with the address and a reason; kernel accesses ignore permissions", () => {
+  const mem = new Memory();
+  mem.map(0x100000, PAGE_SIZE, Perm.read, "ro");
+  mem.map(0x101000, PAGE_SIZE, RW, "rw");
+  mem.map(0x103000, PAGE_SIZE, Perm.none, "guard");
+  let f = faultOf(() => mem.load32(0x200000));
+  assert.equal(f.address, 0x200000);
+  assert.equal(f.reason, "read from unmapped address 0x200000");
+  f = faultOf(() => mem.store8(0x100010, 1));
+  assert.equal(f.reason, "write to read-only page at 0x100010");
+  f = faultOf(() => mem.load8(0x103000));
+  assert.match(f.reason, /PROT_NONE/);
+  f = faultOf(() => mem.fetch(0x101000, 16));
+  assert.equal(f.reason, "execute from non-executable page at 0x101000");
+  mem.writeBytes(0x100000, Uint8Array.from([1, 2, 3]));
+  assert.deepEqual(Array.from(mem.readBytes(0x100000, 3)), [1, 2, 3]);
+  assert.throws(() => mem.readBytes(0x102ff0, 32), GuestFaultError);
+  assert.throws(() => mem.writeBytes(0x102ff0, new Uint8Array(32)), GuestFaultError);
+});
+
+void test("accesses crossing a page boundary: all or nothing, fault address at the boundary", () => {
+  const mem = new Memory();
+  mem.map(0x100000, PAGE_SIZE, RW);
+  mem.map(0x101000, PAGE_SIZE, Perm.read);
+  mem.writeBytes(0x100ffc, Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]));
+  assert.equal(mem.load32(0x100ffe) >>> 0, 0x06050403);
+  const f = faultOf(() => mem.store64(0x100ffc, -1, -1));
+  assert.equal(f.address, 0x101000);
+  assert.deepEqual(Array.from(mem.readBytes(0x100ffc, 4)), [1, 2, 3, 4], "nothing was written");
+  mem.protect(0x101000, PAGE_SIZE, RW);
+  mem.store64(0x100ffc, 0x11223344, 0x55667788);
+  assert.equal(mem.read64(0x100ffc), 0x5566778811223344n);
+  assert.equal(mem.load16(0x100fff), 0x8811);
+});
+
+void test("absurd addresses fault instead of throwing JavaScript errors", () => {
+  const mem = new Memory();
+  for (const a of [-8, 2 ** 47, 2 ** 64 - 8, Number.NaN, 1.5, Infinity]) {
+    const f = faultOf(() => mem.load32(a));
+    assert.equal(f.signal, "SIGSEGV");
+  }
+  assert.match(
+    faultOf(() => mem.store8(2 ** 63, 0)).reason,
+    /^write to non-canonical address 0x8000000000000000/,
+  );
+  assert.match(faultOf(() => mem.load8(-16)).reason, /^read from kernel address 0xfffffffffffffff0/);
+});
+
+void test("the write hook sees every write before it happens", () => {
+  const mem = new Memory();
+  mem.map(0x100000, PAGE_SIZE, RW);
+  const seen: [number, number, number][] = [];
+  mem.setWriteHook((a, n) => seen.push([a, n, mem.read8(a)]));
+  mem.store8(0x100000, 7);
+  mem.store8(0x100000, 9);
+  mem.writeBytes(0x100010, Uint8Array.from([1, 2]));
+  assert.deepEqual(seen, [
+    [0x100000, 1, 0],
+    [0x100000, 1, 7],
+    [0x100010, 2, 0],
+  ]);
+  mem.setWriteHook(null);
+  mem.store8(0x100000, 1);
+  assert.equal(seen.length, 3);
+});
+
+void test("readCString stops at NUL or maxLength", () => {
+  const mem = new Memory();
+  mem.map(0x100000, PAGE_SIZE, RW);
+  mem.writeBytes(0x100000, new TextEncoder().encode("hello\0world"));
+  assert.equal(new TextDecoder().decode(mem.readCString(0x100000, 100)), "hello");
+  assert.equal(new TextDecoder().decode(mem.readCString(0x100000, 3)), "hel");
+});
