@@ -13,7 +13,7 @@ import { CODE, DATA, STACK_TOP, run, setup, u64 } from "./helpers.js";
 
 function fault(stop: StopReason): { signal: string; rip: number; reason: string; address?: number } {
   assert.equal(stop.kind, "fault", `expected a fault, got ${JSON.stringify(stop)}`);
-  return (stop as Extract<StopReason, { kind: "fault" }>).fault;
+  return (stop).fault;
 }
 
 const trapped = (stop: StopReason): void => {
