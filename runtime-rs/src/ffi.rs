@@ -60,7 +60,7 @@ pub extern "C" fn rt_string_to_utf8(s: Value, out_len: *mut usize) -> *const u8 
     for i in 0..n {
         let mut buf = [0u8; 4];
         let used = utf8::encode(string_ref(s, i) as u64, &mut buf);
-        unsafe { core::ptr::copy_nonoverlapping(buf.as_ptr(), out.add(at), used) };
+        unsafe { crate::mem::copy_bytes(out.add(at), buf.as_ptr(), used) };
         at += used;
     }
     unsafe { *out.add(at) = 0 };

@@ -71,3 +71,19 @@ pub unsafe extern "C" fn strlen(s: *const u8) -> usize {
          options(nostack, readonly));
     after_nul as usize - s as usize - 1
 }
+
+/// Copies `n` bytes from `src` to `dest`, front to back (so `dest` may overlap the part of
+/// `src` after it, as when moving bytes to the start of a buffer). The runtime's own copies use
+/// this rather than `core::ptr::copy*`, which rustc turns into calls to `memcpy` through the GOT.
+#[inline(always)]
+pub unsafe fn copy_bytes(dest: *mut u8, src: *const u8, n: usize) {
+    asm!("rep movsb", inout("rcx") n => _, inout("rdi") dest => _, inout("rsi") src => _,
+         options(nostack, preserves_flags));
+}
+
+/// Sets `n` bytes at `dest` to `byte` (instead of `core::ptr::write_bytes`, for the same reason).
+#[inline(always)]
+pub unsafe fn fill_bytes(dest: *mut u8, byte: u8, n: usize) {
+    asm!("rep stosb", inout("rcx") n => _, inout("rdi") dest => _, in("al") byte,
+         options(nostack, preserves_flags));
+}

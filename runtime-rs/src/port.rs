@@ -15,6 +15,7 @@
 use crate::error;
 use crate::global::Global;
 use crate::layout::*;
+use crate::mem::copy_bytes;
 use crate::sys;
 use crate::utf8;
 use crate::value::*;
@@ -171,7 +172,7 @@ pub fn put(i: usize, p: *const u8, n: usize) {
         }
     }
     let s = slot(i);
-    unsafe { core::ptr::copy_nonoverlapping(p, s.buf.as_mut_ptr().add(s.len), n) };
+    unsafe { copy_bytes(s.buf.as_mut_ptr().add(s.len), p, n) };
     s.len += n;
 }
 
@@ -251,7 +252,8 @@ fn refill(i: usize) -> isize {
     let s = slot(i);
     let keep = s.len - s.pos;
     if s.pos > 0 {
-        unsafe { core::ptr::copy(s.buf.as_ptr().add(s.pos), s.buf.as_mut_ptr(), keep) };
+        // Moving towards the start of the buffer: a forward copy is right even if they overlap.
+        unsafe { copy_bytes(s.buf.as_mut_ptr(), s.buf.as_ptr().add(s.pos), keep) };
         s.pos = 0;
         s.len = keep;
     }
@@ -304,7 +306,8 @@ pub fn open_file(path: Value, output: bool, who: &[u8]) -> Value {
     if !is_string(path) {
         error::type_error(who, b"a string", path);
     }
-    let mut name = [0u8; PATH_MAX + 1];
+    let mut buffer = core::mem::MaybeUninit::<[u8; PATH_MAX + 1]>::uninit();
+    let name = buffer.as_mut_ptr() as *mut u8;
     let mut n = 0usize;
     for k in 0..string_length(path) {
         let c = string_ref(path, k) as u64;
@@ -315,10 +318,12 @@ pub fn open_file(path: Value, output: bool, who: &[u8]) -> Value {
                 if c == 0 { b"the path contains a NUL character" } else { b"the path is too long" };
             error::message_error(who, why, path);
         }
-        name[n..n + used].copy_from_slice(&bytes[..used]);
+        // SAFETY: n + used <= PATH_MAX, inside the buffer.
+        unsafe { copy_bytes(name.add(n), bytes.as_ptr(), used) };
         n += used;
     }
-    name[n] = 0;
+    // SAFETY: here and below, indexes are at most n <= PATH_MAX.
+    unsafe { *name.add(n) = 0 };
     let free = (FIRST_FILE_SLOT..MAX_PORTS).find(|&k| !slot(k).open);
     let Some(i) = free else {
         error::message_error(who, b"too many open ports", path);
@@ -326,15 +331,17 @@ pub fn open_file(path: Value, output: bool, who: &[u8]) -> Value {
     let fd = if output {
         // Like `mkdir -p`: create the missing parent directories; errors show up at open.
         for k in 1..n {
-            if name[k] == b'/' {
-                name[k] = 0;
-                sys::mkdir(name.as_ptr(), 0o755);
-                name[k] = b'/';
+            unsafe {
+                if *name.add(k) == b'/' {
+                    *name.add(k) = 0;
+                    sys::mkdir(name, 0o755);
+                    *name.add(k) = b'/';
+                }
             }
         }
-        sys::open(name.as_ptr(), sys::O_WRONLY | sys::O_CREAT | sys::O_TRUNC, 0o644)
+        sys::open(name, sys::O_WRONLY | sys::O_CREAT | sys::O_TRUNC, 0o644)
     } else {
-        sys::open(name.as_ptr(), sys::O_RDONLY, 0)
+        sys::open(name, sys::O_RDONLY, 0)
     };
     if fd < 0 {
         error::os_error(who, path, -fd);

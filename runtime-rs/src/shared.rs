@@ -9,6 +9,7 @@
 
 use crate::arena;
 use crate::layout::*;
+use crate::mem::{copy_bytes, fill_bytes};
 use crate::value::*;
 use crate::Value;
 
@@ -69,9 +70,8 @@ impl Labels {
         }
         let keys = arena::alloc(capacity * 8) as *mut u64;
         let states = arena::alloc(capacity * 8) as *mut u64;
-        unsafe {
-            core::ptr::write_bytes(keys, 0, capacity);
-        }
+        // Scratch space is reused after `release`, so it is not necessarily zero.
+        unsafe { fill_bytes(keys as *mut u8, 0, capacity * 8) };
         Some(Labels { keys, states, capacity, count: 0, next_label: 0, mark: 0 })
     }
 
@@ -166,7 +166,7 @@ impl Stack {
                 return false;
             }
             let items = arena::alloc(capacity * 16) as *mut [u64; 2];
-            unsafe { core::ptr::copy_nonoverlapping(self.items, items, self.len) };
+            unsafe { copy_bytes(items as *mut u8, self.items as *const u8, self.len * 16) };
             self.items = items;
             self.capacity = capacity;
         }

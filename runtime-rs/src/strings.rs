@@ -7,6 +7,7 @@ use crate::arena;
 use crate::error;
 use crate::global::Global;
 use crate::layout::*;
+use crate::mem::{copy_bytes, fill_bytes};
 use crate::value::*;
 use crate::Value;
 
@@ -43,7 +44,8 @@ fn same_chars(a: Value, b: Value) -> bool {
 
 fn new_table(capacity: usize) -> *mut Value {
     let entries = arena::alloc(capacity * 8) as *mut Value;
-    unsafe { core::ptr::write_bytes(entries, 0, capacity) };
+    // Arena space can be reused scratch space: clear it.
+    unsafe { fill_bytes(entries as *mut u8, 0, capacity * 8) };
     entries
 }
 
@@ -99,7 +101,10 @@ pub extern "C" fn rt_string_to_symbol(s: Value) -> Value {
     }
     intern(s, || {
         let name = copy_string(s, 0, string_length(s));
-        let sym = arena::alloc(SYMBOL_SIZE as usize) as u64 | TAG_SYMBOL;
+        let p = arena::alloc(SYMBOL_SIZE as usize);
+        // The reserved word is zero.
+        unsafe { fill_bytes(p, 0, SYMBOL_SIZE as usize) };
+        let sym = p as u64 | TAG_SYMBOL;
         set_field(sym, SYMBOL_NAME, name);
         sym
     })
@@ -137,9 +142,10 @@ pub extern "C" fn rt_string_append(a: Value, b: Value) -> Value {
     }
     let (na, nb) = (string_length(a), string_length(b));
     let s = make_string_uninit(na + nb);
+    let size = STRING_CHAR_SIZE as usize;
     unsafe {
-        core::ptr::copy_nonoverlapping(string_chars(a), string_chars(s), na);
-        core::ptr::copy_nonoverlapping(string_chars(b), string_chars(s).add(na), nb);
+        copy_bytes(string_chars(s) as *mut u8, string_chars(a) as *const u8, na * size);
+        copy_bytes(string_chars(s).add(na) as *mut u8, string_chars(b) as *const u8, nb * size);
     }
     s
 }

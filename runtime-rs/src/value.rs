@@ -3,6 +3,7 @@
 
 use crate::arena;
 use crate::layout::*;
+use crate::mem::copy_bytes;
 use crate::Value;
 
 #[inline(always)]
@@ -112,7 +113,11 @@ pub fn make_string(length: usize, fill: u32) -> Value {
 pub fn copy_string(s: Value, start: usize, count: usize) -> Value {
     let copy = make_string_uninit(count);
     unsafe {
-        core::ptr::copy_nonoverlapping(string_chars(s).add(start), string_chars(copy), count);
+        copy_bytes(
+            string_chars(copy) as *mut u8,
+            string_chars(s).add(start) as *const u8,
+            count * STRING_CHAR_SIZE as usize,
+        );
     }
     copy
 }
