@@ -155,16 +155,7 @@ pub fn check(port: Value, who: &[u8], output: bool) -> usize {
 
 /// Appends `n` bytes to the buffer of output slot `i`, writing the buffer out when full.
 pub fn put(i: usize, p: *const u8, n: usize) {
-    let s = slot(i);
-    if s.line_buffered && !s.saw_newline {
-        for k in 0..n {
-            if unsafe { *p.add(k) } == b'\n' {
-                s.saw_newline = true;
-                break;
-            }
-        }
-    }
-    if n > PORT_BUFFER_SIZE - s.len {
+    if n > PORT_BUFFER_SIZE - slot(i).len {
         flush(i);
         if n >= PORT_BUFFER_SIZE {
             sys::write_all(slot(i).fd, p, n);
@@ -174,6 +165,9 @@ pub fn put(i: usize, p: *const u8, n: usize) {
     let s = slot(i);
     unsafe { copy_bytes(s.buf.as_mut_ptr().add(s.len), p, n) };
     s.len += n;
+    if s.line_buffered && !s.saw_newline {
+        s.saw_newline = (0..n).any(|k| unsafe { *p.add(k) } == b'\n');
+    }
 }
 
 #[inline]
@@ -191,7 +185,10 @@ pub fn put_byte(i: usize, b: u8) {
 /// report them.
 pub fn flush(i: usize) {
     let s = slot(i);
-    if s.open && s.output && s.len > 0 {
+    if !s.output {
+        return;
+    }
+    if s.open && s.len > 0 {
         sys::write_all(s.fd, s.buf.as_ptr(), s.len);
     }
     s.len = 0;
