@@ -60,7 +60,7 @@ export class DecodeCache {
     private readonly memory: Memory,
     private readonly breakpoints: ReadonlySet<number>,
   ) {
-    memory.codeListener = (page) => this.invalidatePage(page);
+    memory.codeListener = (page, start, end) => this.invalidateRange(page, start, end);
   }
 
   /** The block starting at ip, decoding it if needed. Throws the fetch fault. */
@@ -123,15 +123,30 @@ export class DecodeCache {
 
   /** Drops every block with bytes on page `pn`. */
   invalidatePage(pn: number): void {
+    this.invalidateRange(pn, pn * PAGE_SIZE, (pn + 1) * PAGE_SIZE);
+  }
+
+  /**
+   * Drops the blocks on page `pn` whose bytes overlap [start, end). Returns whether blocks remain
+   * on the page (data written next to code does not force code to be decoded again).
+   */
+  invalidateRange(pn: number, start: number, end: number): boolean {
     const list = this.byPage.get(pn);
-    if (list === undefined) return;
-    this.byPage.delete(pn);
+    if (list === undefined) return false;
+    const keep: Block[] = [];
     for (const b of list) {
       if (!b.valid) continue;
+      if (b.endIp <= start || b.ip >= end) {
+        keep.push(b);
+        continue;
+      }
       b.valid = false;
       if (this.blocks.get(b.ip) === b) this.blocks.delete(b.ip);
       for (const o of b.ops) o.fn = stale;
     }
+    if (keep.length === 0) this.byPage.delete(pn);
+    else this.byPage.set(pn, keep);
+    return keep.length > 0;
   }
 
   /** Drops the blocks that contain `address` (breakpoint changes). */

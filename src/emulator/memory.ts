@@ -90,10 +90,11 @@ export class Memory implements GuestMemory {
   private readonly swBytes = new Uint8Array(this.sw.buffer);
   private hook: ((address: number, size: number) => void) | null = null;
   /**
-   * Called with a page number before that page's bytes or permissions change while it holds decoded
-   * code. The decode cache drops its blocks there; the page's code flag is cleared afterwards.
+   * Called before bytes [start, end) of page `page` change (or the whole page, for unmap and
+   * protect) while it holds decoded code. The decode cache drops the blocks that overlap and
+   * returns whether the page still holds code; if not, its code flag is cleared.
    */
-  codeListener: ((page: number) => void) | null = null;
+  codeListener: ((page: number, start: number, end: number) => boolean) | null = null;
 
   constructor(options: MemoryOptions = {}) {
     this.limitBytes = options.limitBytes ?? DEFAULT_MEMORY_LIMIT;
@@ -229,8 +230,8 @@ export class Memory implements GuestMemory {
     const fits = off + size <= PAGE_SIZE;
     const second = fits ? null : this.writablePage(a + (PAGE_SIZE - off));
     const pn = (a - off) / PAGE_SIZE;
-    if (first.code) this.dropCode(pn, first);
-    if (second !== null && second.code) this.dropCode(pn + 1, second);
+    if (first.code) this.dropCode(pn, first, a, a + size);
+    if (second !== null && second.code) this.dropCode(pn + 1, second, a, a + size);
     if (this.hook !== null) this.hook(a, size);
     const b = this.swBytes;
     if (fits) {
@@ -263,9 +264,9 @@ export class Memory implements GuestMemory {
     return page.data;
   }
 
-  private dropCode(pn: number, page: Page): void {
-    if (this.codeListener !== null) this.codeListener(pn);
-    page.code = false;
+  /** Invalidates decoded code overlapping [start, end) of page pn (default: the whole page). */
+  private dropCode(pn: number, page: Page, start = pn * PAGE_SIZE, end = (pn + 1) * PAGE_SIZE): void {
+    page.code = this.codeListener !== null && this.codeListener(pn, start, end);
   }
 
   /** The page holding `a`, checked for `access`; throws the guest fault otherwise. */
@@ -540,7 +541,7 @@ export class Memory implements GuestMemory {
     }
     for (let a = address - (address & PAGE_MASK); a < address + length; a += PAGE_SIZE) {
       const page = this.kernelPage(Math.max(a, address), true);
-      if (page.code) this.dropCode(a / PAGE_SIZE, page);
+      if (page.code) this.dropCode(a / PAGE_SIZE, page, address, address + length);
     }
     if (this.hook !== null) this.hook(address, length);
     let done = 0;

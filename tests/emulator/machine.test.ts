@@ -13,7 +13,7 @@ import { CODE, DATA, STACK_TOP, run, setup, u64 } from "./helpers.js";
 
 function fault(stop: StopReason): { signal: string; rip: number; reason: string; address?: number } {
   assert.equal(stop.kind, "fault", `expected a fault, got ${JSON.stringify(stop)}`);
-  return (stop).fault;
+  return stop.fault;
 }
 
 const trapped = (stop: StopReason): void => {
@@ -289,6 +289,24 @@ patch:
   );
   trapped(m.run());
   assert.equal(m.getRegister("rbx"), 42n);
+});
+
+void test("data written next to code on the same page does not force re-decoding", async () => {
+  const { m } = await setup(
+    `
+    lea rbx, [rip + scratch]
+    mov ecx, 1000
+again:
+    mov qword ptr [rbx], rcx
+    dec ecx
+    jnz again
+    int3
+scratch:
+    .quad 0`,
+    Perm.read | Perm.write | Perm.exec,
+  );
+  trapped(m.run());
+  assert.ok(m.cache.decoded <= 4, `decoded ${m.cache.decoded} blocks`);
 });
 
 void test("self-modifying code: the kernel rewriting code between runs invalidates the cache", async () => {

@@ -8,7 +8,7 @@ import { condB, condBE, condE, condL, condLE, condO, condP, condS, materialize, 
 import type { Machine } from "../machine.js";
 import { GuestFaultError } from "../errors.js";
 import type { Handler, Op } from "../op.js";
-import { addRsp, ea, push64, rspAddr, toAddr } from "../operands.js";
+import { addRsp, ea, rspAddr, toAddr } from "../operands.js";
 import { RCX } from "../registers.js";
 import { mn, perCondition, type Decoding, type InstrDef } from "./def.js";
 
@@ -92,7 +92,8 @@ const JCC: Handler[] = [
 function call(m: Machine, o: Op, target: number): void {
   const r = m.r;
   const sp = rspAddr(r);
-  push64(m, o.ilo, o.ihi);
+  m.memory.store64(sp - 8, o.ilo, o.ihi);
+  addRsp(r, -8);
   m.rip = target;
   if (m.callObs !== null) m.emitCall(o.ip, o.nextIp, target, sp);
 }
