@@ -106,14 +106,18 @@ export class ProgramCompiler {
     });
   }
 
-  compile(): string {
+  compile(): void {
     const { program } = this;
+    // Procedures first: the entry's prologue registers every symbol constant, so it is built last.
+    const procedures = program.lambdas.map((lam) => {
+      const fn = new FunctionCompiler(this, lam);
+      fn.compileLambda();
+      return fn;
+    });
     const entry = new FunctionCompiler(this, undefined);
     entry.compileEntry(program.body);
     this.text.append(entry.out);
-    for (const lam of program.lambdas) {
-      const fn = new FunctionCompiler(this, lam);
-      fn.compileLambda();
+    for (const fn of procedures) {
       this.text.blank();
       this.text.append(fn.out);
     }
@@ -122,7 +126,6 @@ export class ProgramCompiler {
       this.text.append(stub);
     }
     this.emitGlobals();
-    return "";
   }
 
   private emitGlobals(): void {
@@ -254,6 +257,14 @@ export class FunctionCompiler {
       "r12: the heap allocation pointer (callee-saved, so runtime calls keep it)",
     );
     w.ins(`mov ${L.HEAP_LIMIT_REGISTER}, rsi`, "r13: the end of the heap");
+    const symbols = this.pc.pool.symbolLabels;
+    if (symbols.length) {
+      w.comment("register the program's symbol constants, so string->symbol finds the same objects");
+      for (const label of symbols) {
+        w.ins(`lea rdi, [rip + ${label} + ${L.Tag.symbol}]`);
+        w.ins("call rt_intern_symbol");
+      }
+    }
     bodyOut.lines.unshift(...w.lines);
     this.out.blank();
     this.ins(`mov rbx, qword ptr [rbp - 8]`, "restore the callee-saved registers");

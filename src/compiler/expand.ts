@@ -173,7 +173,8 @@ class Expander {
         params,
       );
     if (paramTypes.includes("void")) this.fail("define-foreign: 'void' is only a result type", params);
-    if (check(result) === "string-bytes") this.fail("define-foreign: 'string-bytes' is only an argument type", result);
+    if (check(result) === "string-bytes")
+      this.fail("define-foreign: 'string-bytes' is only an argument type", result);
     this.foreign.set(name.name, {
       name: name.name,
       symbol,

@@ -15,17 +15,39 @@ export interface DecodeOptions {
   maxDepth?: number;
 }
 
+/** As runtime-rs (and Chez Scheme) write them. */
 const CHAR_NAMES: Record<number, string> = {
   0: "nul",
   7: "alarm",
   8: "backspace",
   9: "tab",
   10: "newline",
+  11: "vtab",
+  12: "page",
   13: "return",
-  27: "escape",
+  27: "esc",
   32: "space",
   127: "delete",
 };
+
+const STRING_ESCAPES: Record<number, string> = {
+  7: "\\a",
+  8: "\\b",
+  9: "\\t",
+  10: "\\n",
+  11: "\\v",
+  12: "\\f",
+  13: "\\r",
+  34: '\\"',
+  92: "\\\\",
+};
+
+/** Printed as a hex escape in strings and char literals (as runtime-rs does). */
+function hexEscaped(c: number): boolean {
+  return c < 0x20 || c === 0x7f || c === 0x85 || c === 0x2028;
+}
+
+const upperHex = (c: number) => c.toString(16).toUpperCase();
 
 const KIND_NAMES: Record<number, string> = {
   [L.Kind.vector]: "vector",
@@ -90,7 +112,7 @@ export function decodeValue(word: bigint, mem: WordReader, options: DecodeOption
         const code = Number(w >> 3n);
         if (code > 0x10ffff) return `#<invalid char 0x${w.toString(16)}>`;
         if (!write) return String.fromCodePoint(code);
-        return `#\\${CHAR_NAMES[code] ?? (code < 32 ? `x${code.toString(16)}` : String.fromCodePoint(code))}`;
+        return `#\\${CHAR_NAMES[code] ?? (hexEscaped(code) ? `x${upperHex(code)}` : String.fromCodePoint(code))}`;
       }
       case L.Tag.immediate:
         if (w === BigInt(L.NIL)) return "()";
@@ -116,18 +138,17 @@ export function decodeValue(word: bigint, mem: WordReader, options: DecodeOption
     const len = mem.read64(address + L.STRING_LENGTH);
     if (len === undefined || len > 1n << 32n) return bad(w);
     const n = Number(len);
-    let s = "";
+    let plain = "";
+    let escaped = "";
     for (let i = 0; i < Math.min(n, maxItems * 8); i++) {
       const c = mem.read32(address + L.STRING_DATA + L.STRING_CHAR_SIZE * i);
       if (c === undefined || c > 0x10ffff) return bad(w);
-      s += String.fromCodePoint(c);
+      const ch = String.fromCodePoint(c);
+      plain += ch;
+      escaped += STRING_ESCAPES[c] ?? (hexEscaped(c) ? `\\x${upperHex(c)};` : ch);
     }
     const more = n > maxItems * 8 ? "..." : "";
-    if (!write || raw) return s + more;
-    const escaped = s.replace(
-      /[\\"\n\t\r]/g,
-      (c) => ({ "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r" })[c]!,
-    );
+    if (!write || raw) return plain + more;
     return `"${escaped}${more}"`;
   }
 
@@ -159,8 +180,7 @@ export function decodeValue(word: bigint, mem: WordReader, options: DecodeOption
     const kind = Number(header & BigInt(L.HEADER_KIND_MASK));
     const length = Number(header >> BigInt(L.HEADER_KIND_BITS));
     if (kind === L.Kind.closure) {
-      const code = mem.read64(address + L.CLOSURE_CODE);
-      return `#<procedure${code === undefined ? "" : ` 0x${code.toString(16)}`}>`;
+      return "#<procedure>";
     }
     if (kind === L.Kind.port) {
       const path = mem.read64(address + L.VECTOR_DATA + 8 * L.PortField.path);

@@ -62,7 +62,9 @@ test("heap objects: strings, lists, dotted pairs, vectors, symbols, closures", (
   const sym = BigInt(m.alloc([m.string("foo"), 0n])) + BigInt(L.Tag.symbol);
   assert.equal(decodeValue(sym, m), "foo");
   const clo = BigInt(m.alloc([BigInt((1 << 8) | L.Kind.closure), 0x401000n])) + 7n;
-  assert.equal(decodeValue(clo, m), "#<procedure 0x401000>");
+  assert.equal(decodeValue(clo, m), "#<procedure>");
+  assert.equal(decodeValue(m.string("a\tb\u0001"), m), '"a\\tb\\x1;"');
+  assert.equal(decodeValue((27n << 3n) | 2n, m), "#\\esc");
 });
 
 test("bad pointers and cycles never throw", () => {
