@@ -69,7 +69,8 @@ export interface MemoryRegion {
   name: string;
 }
 
-const ZERO_VIEW = new DataView(new ArrayBuffer(PAGE_SIZE));
+const ZERO_BYTES = new Uint8Array(PAGE_SIZE);
+const ZERO_VIEW = new DataView(ZERO_BYTES.buffer);
 
 export interface MemoryOptions {
   /** Cap on mapped bytes (default 1 GiB). */
@@ -205,6 +206,40 @@ export class Memory implements GuestMemory {
     this.writablePage(a);
     const last = a + size - 1;
     if (last - (last & PAGE_MASK) !== a - (a & PAGE_MASK)) this.writablePage(last - (last & PAGE_MASK));
+  }
+
+  // ---------------------------------------------------------------- bulk access (rep movs / rep stos)
+
+  /** Offset and length of the span returned by readSpan/writeSpan. */
+  spanOff = 0;
+  spanLen = 0;
+
+  /**
+   * The bytes of the page holding `a` for reading up to `len` bytes from `a` (clipped to the page):
+   * returns the page storage (or a page of zeros) and sets spanOff/spanLen. Throws the read fault.
+   */
+  readSpan(a: number, len: number): Uint8Array {
+    const page = this.translate(a, Access.Read);
+    const off = a & PAGE_MASK;
+    this.spanOff = off;
+    this.spanLen = Math.min(len, PAGE_SIZE - off);
+    return page.data ?? ZERO_BYTES;
+  }
+
+  /**
+   * Like readSpan for writing: checks permission, invalidates decoded code in the span and calls
+   * the write hook for it, allocates the page. Throws the write fault.
+   */
+  writeSpan(a: number, len: number): Uint8Array {
+    const page = this.translate(a, Access.Write);
+    const off = a & PAGE_MASK;
+    const n = Math.min(len, PAGE_SIZE - off);
+    this.spanOff = off;
+    this.spanLen = n;
+    const pn = (a - off) / PAGE_SIZE;
+    if (page.code) this.dropCode(pn, page, a, a + n);
+    if (this.hook !== null) this.hook(a, n);
+    return this.storage(page, a);
   }
 
   // ---------------------------------------------------------------- slow paths

@@ -361,9 +361,9 @@ const string = fc
     pick(["movs", "stos", "lods", "cmps", "scas"]),
     pick(["b", "w", "d", "q"]),
     pick(["", "rep ", "repe ", "repne "]),
-    fc.integer({ min: -64, max: 64 }),
-    fc.integer({ min: -64, max: 64 }),
-    fc.integer({ min: 0, max: 40 }),
+    fc.integer({ min: -64, max: 300 }),
+    fc.integer({ min: -64, max: 300 }),
+    fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 400 })),
     fc.boolean(),
   )
   .map(([op, w, rep, a, b, n, down]) => {

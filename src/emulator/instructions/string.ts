@@ -23,6 +23,9 @@ import { buildMovsdSse } from "./sse-move.js";
 const { Code, OpKind } = iced;
 
 const CHUNK = 1 << 20;
+/** Element count from which rep movs/stos copy page spans in bulk. */
+const BULK_MIN = 16;
+const PATTERN = new Uint8Array(8);
 const TWO32 = 4294967296;
 
 /** reg += delta for a small integer delta. */
@@ -62,6 +65,27 @@ const movs: Handler = (m, o) => {
   const dst = toAddr(r[RDI], r[RDI + 1]);
   let i = 0;
   try {
+    // Bulk path: forward, page span by page span, whole elements only. A forward copy onto an
+    // overlapping destination ahead of the source replicates a pattern, so it takes the slow path.
+    if (step > 0 && n >= BULK_MIN) {
+      while (i < n) {
+        const s = src + i * size;
+        const d = dst + i * size;
+        const left = (n - i) * size;
+        if (d > s && d < s + left) break;
+        const sb = mem.readSpan(s, left);
+        const so = mem.spanOff;
+        const sl = mem.spanLen - (mem.spanLen % size);
+        if (sl === 0) break;
+        const db = mem.writeSpan(d, sl);
+        const dOff = mem.spanOff;
+        const len = mem.spanLen - (mem.spanLen % size);
+        if (len === 0) break;
+        if (sb === db) db.copyWithin(dOff, so, so + len);
+        else db.set(sb.subarray(so, so + len), dOff);
+        i += len / size;
+      }
+    }
     for (; i < n; i++) {
       const s = src + i * step;
       const d = dst + i * step;
@@ -100,6 +124,19 @@ const stos: Handler = (m, o) => {
   const hi = r[RAX + 1];
   let i = 0;
   try {
+    if (step > 0 && n >= BULK_MIN) {
+      for (let k = 0; k < 8; k++) PATTERN[k] = ((k < 4 ? lo : hi) >>> (8 * (k & 3))) & 0xff;
+      while (i < n) {
+        const d = dst + i * size;
+        const db = mem.writeSpan(d, (n - i) * size);
+        const off = mem.spanOff;
+        const len = mem.spanLen - (mem.spanLen % size);
+        if (len === 0) break;
+        if (size === 1) db.fill(lo & 0xff, off, off + len);
+        else for (let k = 0; k < len; k++) db[off + k] = PATTERN[k & (size - 1)];
+        i += len / size;
+      }
+    }
     for (; i < n; i++) {
       const d = dst + i * step;
       switch (size) {
