@@ -197,7 +197,14 @@ export function condO(f: Int32Array): boolean {
 }
 
 export function condB(f: Int32Array): boolean {
-  return getCF(f) !== 0;
+  switch (f[FK]) {
+    case K_SUB32:
+      return f[FA] >>> 0 < f[FB] >>> 0;
+    case K_SUB64:
+      return ltu64(f[FAH], f[FA], f[FBH], f[FB]);
+    default:
+      return getCF(f) !== 0;
+  }
 }
 
 export function condE(f: Int32Array): boolean {

@@ -11,7 +11,16 @@
  */
 import {
   getCF,
+  FA,
+  FAH,
+  FB,
+  FBH,
+  FK,
+  FR,
+  FRH,
   FX,
+  K_RES32,
+  K_RES64,
   K_ADC32,
   K_ADC64,
   K_ADD32,
@@ -26,8 +35,6 @@ import {
   K_SUB64,
   set32,
   set64,
-  setRes32,
-  setRes64,
 } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
@@ -77,55 +84,41 @@ function res32(op: number, a: number, b: number, c: number, sx: number): number 
   }
 }
 
+/** Lazy-flag kinds per operation (logic operations record a result with CF = OF = AF = 0). */
+const KIND32 = Int32Array.of(K_ADD32, K_RES32, K_ADC32, K_SBB32, K_RES32, K_SUB32, K_RES32, K_SUB32, K_RES32);
+const KIND64 = Int32Array.of(K_ADD64, K_RES64, K_ADC64, K_SBB64, K_RES64, K_SUB64, K_RES64, K_SUB64, K_RES64);
+
+/** Records the flags of op (c is the carry-in of adc/sbb, 0 otherwise: also FX of the logic kinds). */
 function flags32(f: Int32Array, op: number, a: number, b: number, r: number, c: number): void {
-  switch (op) {
-    case ADD:
-      set32(f, K_ADD32, a, b, r);
-      return;
-    case ADC:
-      set32(f, K_ADC32, a, b, r);
-      f[FX] = c;
-      return;
-    case SUB:
-    case CMP:
-      set32(f, K_SUB32, a, b, r);
-      return;
-    case SBB:
-      set32(f, K_SBB32, a, b, r);
-      f[FX] = c;
-      return;
-    default:
-      setRes32(f, r, 0);
-  }
+  f[FK] = KIND32[op];
+  f[FA] = a;
+  f[FB] = b;
+  f[FR] = r;
+  f[FX] = c;
 }
 
 /** 64-bit result: returns the low word, T[0] receives the high word. */
 function res64(op: number, al: number, ah: number, bl: number, bh: number, c: number): number {
-  switch (op) {
-    case ADD:
-    case ADC: {
-      const s = (al >>> 0) + (bl >>> 0) + c;
-      T[0] = (ah + bh + (s >= TWO32 ? 1 : 0)) | 0;
-      return s | 0;
-    }
-    case SUB:
-    case CMP:
-    case SBB: {
-      const s = (al >>> 0) - (bl >>> 0) - c;
-      T[0] = (ah - bh - (s < 0 ? 1 : 0)) | 0;
-      return s | 0;
-    }
-    case AND:
-    case TEST:
-      T[0] = ah & bh;
-      return al & bl;
-    case OR:
-      T[0] = ah | bh;
-      return al | bl;
-    default:
-      T[0] = ah ^ bh;
-      return al ^ bl;
+  if (op === ADD || op === ADC) {
+    const s = (al >>> 0) + (bl >>> 0) + c;
+    T[0] = (ah + bh + (s >= TWO32 ? 1 : 0)) | 0;
+    return s | 0;
   }
+  if (op === SUB || op === CMP || op === SBB) {
+    const s = (al >>> 0) - (bl >>> 0) - c;
+    T[0] = (ah - bh - (s < 0 ? 1 : 0)) | 0;
+    return s | 0;
+  }
+  if (op === OR) {
+    T[0] = ah | bh;
+    return al | bl;
+  }
+  if (op === XOR) {
+    T[0] = ah ^ bh;
+    return al ^ bl;
+  }
+  T[0] = ah & bh;
+  return al & bl;
 }
 
 function flags64(
@@ -139,25 +132,14 @@ function flags64(
   rh: number,
   c: number,
 ): void {
-  switch (op) {
-    case ADD:
-      set64(f, K_ADD64, al, ah, bl, bh, rl, rh);
-      return;
-    case ADC:
-      set64(f, K_ADC64, al, ah, bl, bh, rl, rh);
-      f[FX] = c;
-      return;
-    case SUB:
-    case CMP:
-      set64(f, K_SUB64, al, ah, bl, bh, rl, rh);
-      return;
-    case SBB:
-      set64(f, K_SBB64, al, ah, bl, bh, rl, rh);
-      f[FX] = c;
-      return;
-    default:
-      setRes64(f, rl, rh, 0);
-  }
+  f[FK] = KIND64[op];
+  f[FA] = al;
+  f[FAH] = ah;
+  f[FB] = bl;
+  f[FBH] = bh;
+  f[FR] = rl;
+  f[FRH] = rh;
+  f[FX] = c;
 }
 
 const writes = (op: number): boolean => op !== CMP && op !== TEST;
