@@ -16,7 +16,7 @@ import { BLOCK_EXIT, DecodeCache, type Block } from "./decode-cache.js";
 import { GuestFaultError } from "./errors.js";
 import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
 import { Memory, type MemoryOptions } from "./memory.js";
-import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI } from "./registers.js";
+import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
 import {
   GP_REGISTERS,
   type GpRegister,
@@ -463,6 +463,16 @@ export class Machine implements GuestMachine {
     }
   }
 
+  /** Whether the stack pointer (or the slot next to it) is non-canonical: stack accesses then raise #SS. */
+  private stackNonCanonical(): boolean {
+    const hi = this.r[RSP + 1];
+    const canonical = (h: number): boolean => h >>> 15 === 0 || h >> 15 === -1;
+    const lo = this.r[RSP] >>> 0;
+    return (
+      !canonical(hi) || (lo < 16 && !canonical((hi - 1) | 0)) || (lo > 0xffffffef && !canonical((hi + 1) | 0))
+    );
+  }
+
   /** Turns a GuestFaultError thrown in block `blk` at op `i` into a fault stop; rethrows others. */
   private caught(e: unknown, blk: Block | null, i: number, fast: boolean): StopReason {
     if (!(e instanceof GuestFaultError)) throw e;
@@ -479,7 +489,11 @@ export class Machine implements GuestMachine {
     if (rip < 0) rip += 2 ** 64;
     let signal = e.signal;
     let reason = e.reason;
-    if (e.nonCanonical && blk !== null && blk.ops[i].mss !== 0) {
+    if (
+      e.nonCanonical &&
+      blk !== null &&
+      (blk.ops[i].mss !== 0 || (blk.ops[i].stk !== 0 && this.stackNonCanonical()))
+    ) {
       signal = "SIGBUS";
       reason = reason.replace("(#GP)", "through the stack segment (#SS)");
     }

@@ -66,8 +66,10 @@ export class Op {
   mseg = 0;
   /** 32-bit address size (0x67 prefix). */
   ma32 = 0;
-  /** Accesses memory through the stack segment (rsp/rbp base, push/pop/call/ret): non-canonical → #SS (SIGBUS). */
+  /** The memory operand is addressed through the stack segment (rsp/rbp base): non-canonical → #SS (SIGBUS). */
   mss = 0;
+  /** Implicitly accesses the stack (push, pop, call, ret, leave, enter, pushf, popf). */
+  stk = 0;
 
   /** Branch target. */
   target = 0;

@@ -109,7 +109,15 @@ function srcReg(s: Size): fc.Arbitrary<string> {
   return pick(ALL.map((i) => NAMES[s][i]));
 }
 /** Two registers of a size that can appear in one instruction (no ah..bh with a REX register). */
-function regPair(s: Size, firstWritable = true): fc.Arbitrary<[string, string]> {
+function regPair(s: Size, firstWritable = true, bothWritten = false): fc.Arbitrary<[string, string]> {
+  if (bothWritten) {
+    return s === 8
+      ? fc.oneof(
+          fc.tuple(pick(["al", "cl", "dl", "bl", ...HIGH8]), pick(["al", "cl", "dl", "bl", ...HIGH8])),
+          fc.tuple(dstRegM(8), dstRegM(8)),
+        )
+      : fc.tuple(dstReg(s), dstReg(s));
+  }
   if (s !== 8) return fc.tuple(firstWritable ? dstReg(s) : srcReg(s), srcReg(s));
   const legacyDst = pick(["al", "cl", "dl", "bl", ...HIGH8]);
   return fc.oneof(fc.tuple(legacyDst, pick(LEGACY8)), fc.tuple(pick(WRITABLE.map((i) => R8[i])), srcReg(8)));
@@ -257,6 +265,7 @@ const bits = fc.oneof(
       fc
         .tuple(mem(s), pick([s === 64 ? "r13" : s === 32 ? "r13d" : "r13w"]))
         .map(([m, b]) => `${op} ${m}, ${b}`),
+      fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `${op} ${m}, ${b}`),
     ),
   ),
   fc.tuple(pick(["bsf", "bsr", "lzcnt", "tzcnt", "popcnt"]), wide).chain(([op, s]) =>
@@ -287,9 +296,9 @@ const data = fc.oneof(
       fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `mov ${a}, ${m}`),
       fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `mov ${m}, ${s === 8 && HIGH8.includes(b) ? "cl" : b}`),
       fc.tuple(mem(s), imm(s)).map(([m, i]) => `mov ${m}, ${i}`),
-      regPair(s).map(([a, b]) => `xchg ${a}, ${b}`),
+      regPair(s, true, true).map(([a, b]) => `xchg ${a}, ${b}`),
       fc.tuple(mem(s), dstRegM(s)).map(([m, b]) => `xchg ${m}, ${s === 8 && HIGH8.includes(b) ? "dl" : b}`),
-      regPair(s).map(([a, b]) => `xadd ${a}, ${b}`),
+      regPair(s, true, true).map(([a, b]) => `xadd ${a}, ${b}`),
       fc
         .tuple(mem(s), dstRegM(s))
         .map(([m, b]) => `lock xadd ${m}, ${s === 8 && HIGH8.includes(b) ? "dl" : b}`),
@@ -341,6 +350,24 @@ const data = fc.oneof(
     ),
   ),
   pick<Size>([32, 64]).chain((s) => dstReg(s).map((r) => `bswap ${r}`)),
+  fc
+    .tuple(
+      pick<Size>([16, 32, 64]),
+      srcReg(32),
+      srcReg(32),
+      pick([1, 2, 4, 8]),
+      fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+    )
+    .chain(([s, b, i, sc, d]) =>
+      dstReg(s).map((a) =>
+        i === "esp"
+          ? `lea ${a}, [${b} + ${d}]`
+          : `lea ${a}, [${b} + ${i}*${sc} ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`,
+      ),
+    ),
+  fc
+    .tuple(dstRegM(64), fc.integer({ min: -256, max: 256 }))
+    .map(([a, d]) => `mov ${a}, qword ptr [r14d ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`),
   pick(["cbw", "cwde", "cdqe", "cwd", "cdq", "cqo", "lahf", "sahf", "clc", "stc", "cmc", "nop"]),
   fc.tuple(dstReg(64), srcReg(64)).map(([a, b]) => `push ${b}\npop ${a}`),
   fc.tuple(dstReg(16), srcReg(16)).map(([a, b]) => `push ${b}\npop ${a}`),
@@ -361,9 +388,10 @@ const string = fc
     pick(["movs", "stos", "lods", "cmps", "scas"]),
     pick(["b", "w", "d", "q"]),
     pick(["", "rep ", "repe ", "repne "]),
-    fc.integer({ min: -64, max: 300 }),
-    fc.integer({ min: -64, max: 300 }),
-    fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 400 })),
+    // source and destination stay below the stack area (flag probes) unless they run off the buffer
+    fc.integer({ min: -64, max: 100 }),
+    fc.integer({ min: -64, max: 100 }),
+    fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 250 })),
     fc.boolean(),
   )
   .map(([op, w, rep, a, b, n, down]) => {
@@ -396,6 +424,12 @@ const control = fc.oneof(
     .map(([n, op]) => `mov ecx, ${n}\n@1@:\nadd eax, ecx\n${op} @1@`),
   fc.integer({ min: 0, max: 2 }).map((n) => `mov ecx, ${n}\njrcxz @1@\ninc rax\n@1@:`),
   fc.tuple(dstReg(64), alu).map(([r, ins]) => `lea ${r}, [rip + @1@]\njmp ${r}\nud2\n@1@:\n${ins}`),
+  fc
+    .tuple(fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 3 }), alu)
+    .map(([size, level, ins]) => `mov rbp, rsp\nenter ${size * 8}, ${level}\n${ins}\nleave`),
+  fc
+    .tuple(srcReg(64), mem(64))
+    .map(([r, m]) => `push ${r}\npush ${r}\npop qword ptr [rsp + 8]\nmov rax, ${m}\npop rax`),
 );
 
 const XMMS = [...Array(16).keys()].map((i) => `xmm${i}`);
@@ -573,6 +607,12 @@ const sse = fc.oneof(
     .tuple(pick(["ucomisd", "comisd", "ucomiss", "comiss"]), xmm, xmm)
     .map(([op, a, b]) => `${op} ${a}, ${b}`),
   fc
+    .integer({ min: 0, max: 3 })
+    .map(
+      (rc) =>
+        `mov dword ptr [r14 + 8], ${0x1f80 | (rc << 13)}\nldmxcsr dword ptr [r14 + 8]\nstmxcsr dword ptr [r14 + 12]`,
+    ),
+  fc
     .tuple(pick(["movaps", "movups", "movdqa", "movdqu", "movapd", "movupd"]), xmm)
     .chain(([op, x]) => (op.includes("u") ? mem(128) : alignedMem).map((m) => `${op} ${m}, ${x}`)),
   fc.tuple(xmm, mem(0)).map(([x, m]) => `movsd qword ptr ${m}, ${x}`),
@@ -636,6 +676,8 @@ const faults = fc.oneof(
     "lea rax, [rip]\nmov byte ptr [rax], 0x90",
     "mov rax, 0x8000000000000000\nmov rbx, qword ptr [rax]",
     "mov rbx, qword ptr [rax + rax]",
+    "mov r15, 0x8000000000000000\npush rax\npop qword ptr [r15]",
+    "mov rbp, 0x8000000000000000\nmov rax, qword ptr [rbp + 8]",
   ]),
 );
 

@@ -273,6 +273,9 @@ void test("no JavaScript exception escapes for absurd addresses", async () => {
   assert.equal(fault(r.stop).signal, "SIGSEGV");
   const r2 = await run("mov rsp, 0x8000000000000000\npush rax");
   assert.equal(fault(r2.stop).signal, "SIGBUS", "non-canonical stack access is #SS");
+  const r3 = await run("mov rax, 0x8000000000000000\npush rbx\npop qword ptr [rax]");
+  assert.equal(fault(r3.stop).signal, "SIGSEGV", "a pop's non-canonical destination is #GP");
+  assert.equal(r3.m.getRegister("rsp"), BigInt(STACK_TOP - 0x108), "and rsp is as before the pop");
 });
 
 // ---------------------------------------------------------------- self-modifying code

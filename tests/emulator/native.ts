@@ -375,22 +375,27 @@ export function compare(native: Outcome, emu: Emulated): string[] {
     const b = Buffer.from(e.xmm.subarray(i * 16, i * 16 + 16)).toString("hex");
     if (a !== b) diffs.push(`xmm${i}: native ${a}, emulator ${b}`);
   }
-  const probeMask = new Map<number, number>();
-  for (const p of emu.probes) probeMask.set(p.offset, p.mask | 0x400);
-  for (let i = 0; i < native.data.length; i += 8) {
-    const mask = probeMask.get(i);
-    if (mask !== undefined && i + 8 <= native.data.length) {
-      const a = Buffer.from(native.data).readUInt32LE(i) & mask;
-      const b = Buffer.from(e.data).readUInt32LE(i) & mask;
-      if (a !== b)
-        diffs.push(
-          `flags probe at data+0x${i.toString(16)} (defined 0x${mask.toString(16)}): native 0x${a.toString(16)}, emulator 0x${b.toString(16)}`,
-        );
-      continue;
+  // Bytes holding flag probes are compared under the flags defined when they were pushed.
+  const byteMask = new Uint8Array(native.data.length).fill(0xff);
+  for (const p of emu.probes) {
+    const mask = p.mask | 0x400 | ~0xffff;
+    for (let k = 0; k < 8; k++) {
+      if (p.offset + k >= 0 && p.offset + k < byteMask.length)
+        byteMask[p.offset + k] = k < 4 ? (mask >>> (8 * k)) & 0xff : 0xff;
     }
+  }
+  for (let i = 0; i < native.data.length; i += 8) {
+    let same = true;
+    for (let k = i; k < i + 8 && k < native.data.length; k++) {
+      if (((native.data[k] ^ e.data[k]) & byteMask[k]) !== 0) same = false;
+    }
+    if (same) continue;
     const a = Buffer.from(native.data.subarray(i, i + 8)).toString("hex");
     const b = Buffer.from(e.data.subarray(i, i + 8)).toString("hex");
-    if (a !== b) diffs.push(`data+0x${i.toString(16)}: native ${a}, emulator ${b}`);
+    const m = Buffer.from(byteMask.subarray(i, i + 8)).toString("hex");
+    diffs.push(
+      `data+0x${i.toString(16)}: native ${a}, emulator ${b}${m === "ffffffffffffffff" ? "" : ` (compared bits ${m})`}`,
+    );
   }
   return diffs;
 }

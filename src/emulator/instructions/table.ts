@@ -100,6 +100,7 @@ export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
   }
   op.fn = handler;
   if (def.ends === true) op.ends = true;
-  if (ins.isStackInstruction) op.mss = 1;
+  if (ins.isStackInstruction) op.stk = 1;
+  if (ins.mnemonic === Mnemonic.Leave) op.mss = 1; // reads [rbp] through SS
   return op;
 }
