@@ -11,6 +11,8 @@
  */
 import iced from "iced-x86";
 import { GuestFaultError } from "./errors.js";
+import { fuseWithJcc } from "./instructions/alu.js";
+import { JCC_HANDLERS } from "./instructions/control.js";
 import { buildOp } from "./instructions/table.js";
 import type { Memory } from "./memory.js";
 import type { Op } from "./op.js";
@@ -28,13 +30,36 @@ export class Block {
   next1: Block | null = null;
   next2: Block | null = null;
   valid = true;
+  /**
+   * The ops the fast loop runs: `ops` with each cmp/test + jcc pair fused into one op. fidx[j] is
+   * the index in `ops` of fast op j (so also the number of instructions before it); fidx[fn] = n.
+   */
+  readonly fops: Op[];
+  readonly fn: number;
+  readonly fidx: Int32Array;
+
   constructor(
     readonly ip: number,
     /** Address after the last instruction. */
     readonly endIp: number,
     readonly ops: Op[],
     readonly n: number,
-  ) {}
+  ) {
+    const fops: Op[] = [];
+    const fidx: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const fused = k + 1 < n && JCC_HANDLERS.has(ops[k + 1].fn) ? fuseWithJcc(ops[k], ops[k + 1]) : null;
+      fidx.push(k);
+      if (fused !== null) {
+        fops.push(fused);
+        k++;
+      } else fops.push(ops[k]);
+    }
+    fidx.push(n);
+    this.fops = fops;
+    this.fn = fops.length;
+    this.fidx = Int32Array.from(fidx);
+  }
 }
 
 /** Thrown by a stale op: leave the block and re-fetch at this op's address. */
@@ -143,6 +168,7 @@ export class DecodeCache {
       b.valid = false;
       if (this.blocks.get(b.ip) === b) this.blocks.delete(b.ip);
       for (const o of b.ops) o.fn = stale;
+      for (const o of b.fops) o.fn = stale;
     }
     if (keep.length === 0) this.byPage.delete(pn);
     else this.byPage.set(pn, keep);

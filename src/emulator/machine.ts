@@ -359,6 +359,8 @@ export class Machine implements GuestMachine {
     let prev: Block | null = null;
     let blk: Block | null = null;
     let i = 0;
+    /** Whether i indexes the fused ops (b.fops) rather than b.ops. */
+    let fused = false;
     for (;;) {
       try {
         for (;;) {
@@ -388,24 +390,41 @@ export class Machine implements GuestMachine {
           let n = b.n;
           this.rip = b.endIp;
           if (n > left) {
+            // Run only part of the block; a taken conditional branch may leave it earlier.
             n = left;
+            let exited = false;
             for (; i < n; i++) {
               const o = ops[i];
-              o.fn(this, o);
+              if (o.fn(this, o) === true) {
+                i++;
+                exited = true;
+                break;
+              }
             }
-            this.steps += n;
-            this.rip = ops[n].ip;
+            this.steps += i;
+            if (!exited) this.rip = ops[n].ip;
             return this.stepLimit();
           }
-          for (; i < n; i++) {
-            const o = ops[i];
-            o.fn(this, o);
+          // The fused ops; a conditional branch returns true when taken: it has set rip and
+          // leaves the block.
+          const fops = b.fops;
+          const fn = b.fn;
+          fused = true;
+          for (; i < fn; i++) {
+            const o = fops[i];
+            if (o.fn(this, o) === true) {
+              i++;
+              break;
+            }
           }
-          this.steps += n;
+          fused = false;
+          this.steps += b.fidx[i];
           prev = b;
           if (this.interrupt !== 0) return this.takePending();
         }
       } catch (e) {
+        if (fused && blk !== null) i = blk.fidx[i];
+        fused = false;
         if (e === BLOCK_EXIT && blk !== null) {
           this.steps += i;
           this.rip = blk.ops[i].ip;
@@ -448,9 +467,10 @@ export class Machine implements GuestMachine {
               if (this.interrupt !== 0) return this.takePending();
             }
             this.rip = o.nextIp;
-            o.fn(this, o);
+            const taken = o.fn(this, o) === true;
             this.steps++;
             if (this.interrupt !== 0) return this.takePending();
+            if (taken) break;
           }
         }
       } catch (e) {

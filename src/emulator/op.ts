@@ -7,7 +7,11 @@
  */
 import type { Machine } from "./machine.js";
 
-export type Handler = (m: Machine, o: Op) => void;
+/**
+ * Executes one instruction. Conditional branches return true when taken (they have set rip):
+ * they do not end their basic block, so a taken branch leaves it early. Others return nothing.
+ */
+export type Handler = (m: Machine, o: Op) => boolean | void;
 
 /** Memory operand addressing modes (Op.mm). */
 export const MM_NONE = 0;

@@ -417,6 +417,14 @@ let labelCounter = 0;
 /** Unique label names are filled in by `assembleSnippet` (the token @N@ becomes a fresh label). */
 const control = fc.oneof(
   fc.tuple(pick(CC), alu).map(([cc, ins]) => `j${cc} @1@\n${ins}\n@1@:`),
+  // compare-and-branch pairs (fused into one op by the fast loop)
+  fc
+    .tuple(pick(["cmp", "test"]), size, pick(CC), fc.boolean())
+    .chain(([op, s, cc, withImm]) =>
+      (withImm ? fc.tuple(dstReg(s), imm(s)) : regPair(s)).map(
+        ([a, b]) => `${op} ${a}, ${b}\nj${cc} @1@\nnot r15\n@1@:`,
+      ),
+    ),
   alu.map((ins) => `call @1@\njmp @2@\n@1@:\n${ins}\nret\n@2@:`),
   fc.tuple(srcReg(64), alu).map(([r, ins]) => `push ${r}\ncall @1@\njmp @2@\n@1@:\n${ins}\nret 8\n@2@:`),
   fc

@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import iced from "iced-x86";
 import { Machine } from "../../src/emulator/machine.js";
-import { Perm, SIGNAL_NUMBERS } from "../../src/emulator/types.js";
+import { Perm, SIGNAL_NUMBERS, type StopReason } from "../../src/emulator/types.js";
 
 const { Decoder, DecoderOptions, Mnemonic, RflagsBits, Formatter, FormatterSyntax, OpKind, Register } = iced;
 
@@ -242,18 +242,20 @@ function flagEffect(m: Machine, bytes: Uint8Array): FlagEffect {
 
 export interface Emulated {
   outcome: Outcome;
+  /** The same case run with run() (the fast loop) and its step count. */
+  fast: Outcome;
+  fastSteps: number;
   /** Flag probes (REX.W pushfq) executed: data offset of the pushed flags and the flags defined then. */
   probes: { offset: number; mask: number }[];
   /** Status flags whose final value is architecturally defined. */
   definedFlags: number;
   /** A flag was read while undefined: the outcome may legitimately differ. */
   tainted: string | null;
-  /** Number of instructions executed. */
+  /** Instructions executed (Machine.steps after stepping). */
   steps: number;
 }
 
-/** Runs a case on the emulator, one instruction at a time, tracking which flags are defined. */
-export function runEmulated(c: Case, maxSteps = 10000): Emulated {
+function newMachine(c: Case): Machine {
   const m = new Machine();
   m.memory.map(CODE_ADDR, Math.ceil(c.code.length / 4096) * 4096, Perm.read | Perm.exec, "code");
   m.memory.writeBytes(CODE_ADDR, c.code);
@@ -264,6 +266,43 @@ export function runEmulated(c: Case, maxSteps = 10000): Emulated {
   m.x8.set(c.xmm);
   m.mxcsr = c.mxcsr;
   m.rip = CODE_ADDR;
+  return m;
+}
+
+function outcomeOf(m: Machine, stop: StopReason | null): Outcome {
+  const gpr: bigint[] = [];
+  for (let i = 0; i < 16; i++) gpr.push(m.getReg(i));
+  const outcome: Outcome = {
+    signal: 14,
+    address: 0n,
+    rip: BigInt(m.rip),
+    gpr,
+    rflags: m.getFlags(),
+    mxcsr: m.mxcsr,
+    xmm: m.x8.slice(),
+    data: m.memory.readBytes(DATA_ADDR, DATA_SIZE),
+  };
+  if (stop !== null) {
+    if (stop.kind === "fault") {
+      const f = stop.fault;
+      outcome.signal = SIGNAL_NUMBERS[f.signal];
+      outcome.address = BigInt(f.address ?? 0);
+      outcome.rip = f.signal === "SIGTRAP" ? BigInt(m.rip) : BigInt(f.rip);
+      outcome.reason = f.reason;
+    } else if (stop.kind !== "step-limit") outcome.error = `stopped: ${JSON.stringify(stop)}`;
+  }
+  return outcome;
+}
+
+/**
+ * Runs a case on the emulator twice: one instruction at a time (precise loop), tracking which flags
+ * are defined, and with run() (fast loop: blocks, fused ops). Both must agree exactly.
+ */
+export function runEmulated(c: Case, maxSteps = 10000): Emulated {
+  const fastMachine = newMachine(c);
+  const fastStop = fastMachine.run(maxSteps);
+  const fast = outcomeOf(fastMachine, fastStop);
+  const m = newMachine(c);
   let defined = STATUS_FLAGS;
   let tainted: string | null = null;
   const probes: { offset: number; mask: number }[] = [];
@@ -294,28 +333,16 @@ export function runEmulated(c: Case, maxSteps = 10000): Emulated {
       }
     }
   }
-  const gpr: bigint[] = [];
-  for (let i = 0; i < 16; i++) gpr.push(m.getReg(i));
-  const outcome: Outcome = {
-    signal: 14,
-    address: 0n,
-    rip: BigInt(m.rip),
-    gpr,
-    rflags: m.getFlags(),
-    mxcsr: m.mxcsr,
-    xmm: m.x8.slice(),
-    data: m.memory.readBytes(DATA_ADDR, DATA_SIZE),
+  const outcome = outcomeOf(m, stop);
+  return {
+    outcome,
+    fast,
+    fastSteps: fastMachine.steps,
+    probes,
+    definedFlags: defined,
+    tainted,
+    steps: m.steps,
   };
-  if (stop !== null) {
-    if (stop.kind === "fault") {
-      const f = stop.fault;
-      outcome.signal = SIGNAL_NUMBERS[f.signal];
-      outcome.address = BigInt(f.address ?? 0);
-      outcome.rip = f.signal === "SIGTRAP" ? BigInt(m.rip) : BigInt(f.rip);
-      outcome.reason = f.reason;
-    } else outcome.error = `stopped: ${JSON.stringify(stop)}`;
-  }
-  return { outcome, probes, definedFlags: defined, tainted, steps };
 }
 
 // ------------------------------------------------------------------ comparison
@@ -350,6 +377,25 @@ const h64 = (v: bigint): string => "0x" + BigInt.asUintN(64, v).toString(16).pad
 export function compare(native: Outcome, emu: Emulated): string[] {
   const e = emu.outcome;
   const diffs: string[] = [];
+  const f = emu.fast;
+  const same =
+    f.signal === e.signal &&
+    f.rip === e.rip &&
+    f.address === e.address &&
+    f.rflags === e.rflags &&
+    f.mxcsr === e.mxcsr &&
+    f.gpr.every((v, i) => v === e.gpr[i]) &&
+    Buffer.compare(Buffer.from(f.xmm), Buffer.from(e.xmm)) === 0 &&
+    Buffer.compare(Buffer.from(f.data), Buffer.from(e.data)) === 0 &&
+    emu.fastSteps === emu.steps;
+  if (!same) {
+    diffs.push(
+      `the fast loop (run) and stepping disagree: signal ${f.signal}/${e.signal}, rip 0x${f.rip.toString(16)}/0x${e.rip.toString(16)}, steps ${emu.fastSteps}/${emu.steps}, rflags 0x${f.rflags.toString(16)}/0x${e.rflags.toString(16)}`,
+    );
+    for (let i = 0; i < 16; i++) {
+      if (f.gpr[i] !== e.gpr[i]) diffs.push(`  ${NAMES[i]}: run ${h64(f.gpr[i])}, step ${h64(e.gpr[i])}`);
+    }
+  }
   if (native.error !== undefined) return [`native error: ${native.error}`];
   if (native.signal !== e.signal)
     diffs.push(`signal: native ${native.signal}, emulator ${e.signal} (${e.reason ?? e.error ?? ""})`);

@@ -37,7 +37,8 @@ import {
   set64,
 } from "../flags.js";
 import type { Machine } from "../machine.js";
-import type { Handler, Op } from "../op.js";
+import { cond } from "../flags.js";
+import { Op, type Handler } from "../op.js";
 import { ea, ldS, rdS, stN, T, wrD } from "../operands.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
 
@@ -619,6 +620,41 @@ function buildUn(op: number): (d: Decoding) => Handler | null {
     if (!d.isMem(0) || !d.mem()) return null;
     return size === 8 ? h.m64 : h.m32;
   };
+}
+
+// ------------------------------------------------------------------ cmp/test + jcc fusion
+
+/** Fuses a cmp or test that cannot fault (register and immediate forms) with the jcc after it. */
+const FUSED = new Map<Handler, Handler>([
+  [BIN[CMP].rr32!, (m, o) => (rr32(m, o, CMP), jump(m, o))],
+  [BIN[CMP].ri32!, (m, o) => (ri32(m, o, CMP), jump(m, o))],
+  [BIN[CMP].rr64!, (m, o) => (rr64(m, o, CMP), jump(m, o))],
+  [BIN[CMP].ri64!, (m, o) => (ri64(m, o, CMP), jump(m, o))],
+  [BIN[TEST].rr32!, (m, o) => (rr32(m, o, TEST), jump(m, o))],
+  [BIN[TEST].ri32!, (m, o) => (ri32(m, o, TEST), jump(m, o))],
+  [BIN[TEST].rr64!, (m, o) => (rr64(m, o, TEST), jump(m, o))],
+  [BIN[TEST].ri64!, (m, o) => (ri64(m, o, TEST), jump(m, o))],
+]);
+
+function jump(m: Machine, o: Op): boolean {
+  if (!cond(m.fl, o.cc)) return false;
+  m.rip = o.target;
+  return true;
+}
+
+/**
+ * The fused op for `first` followed by the conditional branch `branch`, or null. It executes both
+ * and counts as two instructions; the run loop keeps the unfused ops for precise stepping.
+ */
+export function fuseWithJcc(first: Op, branch: Op): Op | null {
+  const h = FUSED.get(first.fn);
+  if (h === undefined || branch.cc < 0) return null;
+  const o = Object.assign(new Op(h), first);
+  o.fn = h;
+  o.cc = branch.cc;
+  o.target = branch.target;
+  o.nextIp = branch.nextIp;
+  return o;
 }
 
 export const ALU: InstrDef[] = [

@@ -40,54 +40,105 @@ const jmpM: Handler = (m, o) => {
 /** One handler per condition code (hardware order), each with its own specialised test. */
 const JCC: Handler[] = [
   (m, o) => {
-    if (condO(m.fl)) m.rip = o.target;
+    if (condO(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condO(m.fl)) m.rip = o.target;
+    if (!condO(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condB(m.fl)) m.rip = o.target;
+    if (condB(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condB(m.fl)) m.rip = o.target;
+    if (!condB(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condE(m.fl)) m.rip = o.target;
+    if (condE(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condE(m.fl)) m.rip = o.target;
+    if (!condE(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condBE(m.fl)) m.rip = o.target;
+    if (condBE(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condBE(m.fl)) m.rip = o.target;
+    if (!condBE(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condS(m.fl)) m.rip = o.target;
+    if (condS(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condS(m.fl)) m.rip = o.target;
+    if (!condS(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condP(m.fl)) m.rip = o.target;
+    if (condP(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condP(m.fl)) m.rip = o.target;
+    if (!condP(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condL(m.fl)) m.rip = o.target;
+    if (condL(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condL(m.fl)) m.rip = o.target;
+    if (!condL(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (condLE(m.fl)) m.rip = o.target;
+    if (condLE(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
   (m, o) => {
-    if (!condLE(m.fl)) m.rip = o.target;
+    if (!condLE(m.fl)) {
+      m.rip = o.target;
+      return true;
+    }
   },
 ];
+
+/** The jcc handlers (for fusion with a preceding cmp/test). */
+export const JCC_HANDLERS: ReadonlySet<Handler> = new Set(JCC);
 
 function call(m: Machine, o: Op, target: number): void {
   const r = m.r;
@@ -128,21 +179,16 @@ function decRcx(r: Int32Array): boolean {
   return (r[RCX] | r[RCX + 1]) !== 0;
 }
 
-const loop: Handler = (m, o) => {
-  if (decRcx(m.r)) m.rip = o.target;
-};
-const loope: Handler = (m, o) => {
-  if (decRcx(m.r) && (materialize(m.fl) & ZF) !== 0) m.rip = o.target;
-};
-const loopne: Handler = (m, o) => {
-  if (decRcx(m.r) && (materialize(m.fl) & ZF) === 0) m.rip = o.target;
-};
-const jrcxz: Handler = (m, o) => {
-  if ((m.r[RCX] | m.r[RCX + 1]) === 0) m.rip = o.target;
-};
-const jecxz: Handler = (m, o) => {
-  if (m.r[RCX] === 0) m.rip = o.target;
-};
+function branch(m: Machine, o: Op, taken: boolean): boolean {
+  if (taken) m.rip = o.target;
+  return taken;
+}
+
+const loop: Handler = (m, o) => branch(m, o, decRcx(m.r));
+const loope: Handler = (m, o) => branch(m, o, decRcx(m.r) && (materialize(m.fl) & ZF) !== 0);
+const loopne: Handler = (m, o) => branch(m, o, decRcx(m.r) && (materialize(m.fl) & ZF) === 0);
+const jrcxz: Handler = (m, o) => branch(m, o, (m.r[RCX] | m.r[RCX + 1]) === 0);
+const jecxz: Handler = (m, o) => branch(m, o, m.r[RCX] === 0);
 
 function buildLoop(d: Decoding): Handler | null {
   const c = d.code;
@@ -176,7 +222,8 @@ export const CONTROL: InstrDef[] = [
   },
   ...perCondition("j", "control", (d) => {
     target(d);
-    return JCC[d.ins.conditionCode - ConditionCode.o];
+    d.op.cc = d.ins.conditionCode - ConditionCode.o;
+    return JCC[d.op.cc];
   }),
   {
     mnemonics: mn("Call"),

@@ -77,7 +77,8 @@ export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
   op.code = ins.code;
   op.mnemonic = ins.mnemonic;
   op.name = (Mnemonic[ins.mnemonic] ?? "?").toLowerCase();
-  op.ends = ins.flowControl !== FlowControl.Next;
+  // Conditional branches do not end a block (superblocks): taken, they leave it early.
+  op.ends = ins.flowControl !== FlowControl.Next && ins.flowControl !== FlowControl.ConditionalBranch;
   if (ins.code === Code.INVALID) {
     op.name = `invalid opcode (bytes ${hexBytes(bytes)})`;
     op.ends = true;
