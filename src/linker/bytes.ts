@@ -1,0 +1,87 @@
+import { UserInputError } from "../diagnostics.js";
+
+/** A problem with an object, archive or executable: names the file and what is wrong. */
+export class LinkError extends UserInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = "LinkError";
+  }
+}
+
+/** Little-endian reads that check every offset against the buffer, failing with a LinkError. */
+export class ByteReader {
+  private readonly view: DataView;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    /** For messages: "libabi_runtime.a(abi_runtime.o)". */
+    readonly name: string,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  check(offset: number, size: number, what: string): void {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(size) ||
+      offset < 0 ||
+      size < 0 ||
+      offset + size > this.bytes.length
+    )
+      throw new LinkError(
+        `${this.name}: ${what} at offset ${offset} (${size} bytes) lies outside the file (${this.bytes.length} bytes): the file is truncated or corrupt`,
+      );
+  }
+
+  u8(offset: number, what = "a byte"): number {
+    this.check(offset, 1, what);
+    return this.view.getUint8(offset);
+  }
+
+  u16(offset: number, what = "a 16-bit field"): number {
+    this.check(offset, 2, what);
+    return this.view.getUint16(offset, true);
+  }
+
+  u32(offset: number, what = "a 32-bit field"): number {
+    this.check(offset, 4, what);
+    return this.view.getUint32(offset, true);
+  }
+
+  i32(offset: number, what = "a 32-bit field"): number {
+    this.check(offset, 4, what);
+    return this.view.getInt32(offset, true);
+  }
+
+  /** A 64-bit field that must fit in a JS number (offsets, sizes, addresses). */
+  u64(offset: number, what = "a 64-bit field"): number {
+    this.check(offset, 8, what);
+    const v = this.view.getBigUint64(offset, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new LinkError(`${this.name}: ${what} is impossibly large (${v})`);
+    return Number(v);
+  }
+
+  i64(offset: number, what = "a 64-bit field"): bigint {
+    this.check(offset, 8, what);
+    return this.view.getBigInt64(offset, true);
+  }
+
+  slice(offset: number, size: number, what: string): Uint8Array {
+    this.check(offset, size, what);
+    return this.bytes.subarray(offset, offset + size);
+  }
+
+  /** A NUL-terminated string inside [offset, end). */
+  cstring(offset: number, end: number, what: string): string {
+    if (offset < 0 || offset >= end || end > this.bytes.length)
+      throw new LinkError(`${this.name}: ${what} at offset ${offset} lies outside its string table`);
+    let i = offset;
+    while (i < end && this.bytes[i] !== 0) i++;
+    return new TextDecoder().decode(this.bytes.subarray(offset, i));
+  }
+}
