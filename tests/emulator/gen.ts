@@ -369,6 +369,7 @@ const data = fc.oneof(
     .tuple(dstRegM(64), fc.integer({ min: -256, max: 256 }))
     .map(([a, d]) => `mov ${a}, qword ptr [r14d ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`),
   pick(["cbw", "cwde", "cdqe", "cwd", "cdq", "cqo", "lahf", "sahf", "clc", "stc", "cmc", "nop"]),
+  fc.integer({ min: -200, max: 100 }).map((k) => `lea rbx, [r14 + ${k}]\nxlatb`),
   fc.tuple(dstReg(64), srcReg(64)).map(([a, b]) => `push ${b}\npop ${a}`),
   fc.tuple(dstReg(16), srcReg(16)).map(([a, b]) => `push ${b}\npop ${a}`),
   fc.tuple(dstRegM(64), mem(64)).map(([a, m]) => `push ${m}\npop ${a}`),

@@ -30,6 +30,7 @@ import {
   rdS,
   rspAddr,
   stN,
+  toAddr,
   wr32,
   wrD,
   wrSized,
@@ -669,6 +670,17 @@ const cqo: Handler = (m) => {
   r[RDX + 1] = s;
 };
 
+/** xlat: al = [rbx + al] (ebx with a 0x67 prefix), with the segment override if any. */
+const xlat: Handler = (m, o) => {
+  const r = m.r;
+  let a =
+    o.ma32 !== 0
+      ? ((r[RBX] >>> 0) + (r[RAX] & 0xff)) % 4294967296
+      : toAddr(r[RBX], r[RBX + 1]) + (r[RAX] & 0xff);
+  if (o.mseg !== 0) a += o.mseg === 1 ? m.fsb : m.gsb;
+  r[RAX] = (r[RAX] & ~0xff) | m.memory.load8(a);
+};
+
 const lahf: Handler = (m) => {
   const r = m.r;
   const ah = (materialize(m.fl) & (SF | ZF | AF | PF | CF)) | 2;
@@ -747,6 +759,17 @@ export const DATA: InstrDef[] = [
   { mnemonics: mn("Cwd"), family: "data", build: fixed(cwd) },
   { mnemonics: mn("Cdq"), family: "data", build: fixed(cdq) },
   { mnemonics: mn("Cqo"), family: "data", build: fixed(cqo) },
+  {
+    mnemonics: mn("Xlatb"),
+    family: "data",
+    build: (d) => {
+      const o = d.op;
+      const seg = d.ins.memorySegment;
+      o.mseg = seg === iced.Register.FS ? 1 : seg === iced.Register.GS ? 2 : 0;
+      o.ma32 = d.ins.memoryBase === iced.Register.EBX ? 1 : 0;
+      return xlat;
+    },
+  },
   { mnemonics: mn("Lahf"), family: "data", reads: "SZAPC", build: fixed(lahf) },
   { mnemonics: mn("Sahf"), family: "data", writes: "SZAPC", build: fixed(sahf) },
   {
