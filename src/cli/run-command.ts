@@ -1,0 +1,70 @@
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { UserInputError } from "../diagnostics.js";
+import { loadProgram } from "../pipeline/load-program.js";
+import { runProgram } from "../pipeline/run-program.js";
+import { envOption, integerOption, oneFile, parseCommand } from "./args.js";
+
+/** `abi-lab run FILE [--sandbox DIR] [--max-steps N] [--env K=V]... [--no-align] [-- ARGS...]` */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseCommand("run", argv, {
+    sandbox: { type: "string" },
+    "max-steps": { type: "string" },
+    "max-memory": { type: "string" },
+    env: { type: "string", multiple: true },
+    "no-align": { type: "boolean" },
+  });
+  const file = oneFile("run", positionals);
+  const maxSteps = integerOption("run", "max-steps", values["max-steps"]) ?? 10_000_000_000;
+  const memoryMiB = integerOption("run", "max-memory", values["max-memory"]);
+  const env = envOption("run", values.env);
+  const program = await loadProgram(file, { align: !values["no-align"] });
+  const sandboxDir = prepareSandbox(values.sandbox as string | undefined);
+  const fresh = values.sandbox === undefined;
+  if (fresh) process.stderr.write(`abi-lab: sandbox (the guest's /) is ${sandboxDir}\n`);
+  const result = runProgram(program, {
+    args: rest,
+    env,
+    sandboxDir,
+    maxSteps,
+    memoryLimit: memoryMiB ? memoryMiB * 1024 * 1024 : undefined,
+    stdout: (b) => process.stdout.write(b),
+    stderr: (b) => process.stderr.write(b),
+  });
+  if (result.report) process.stderr.write(result.report + "\n");
+  if (fresh) {
+    const files = listFiles(sandboxDir, 20);
+    if (files.length) process.stderr.write(`abi-lab: files in the sandbox: ${files.join(", ")}\n`);
+  }
+  return result.exitCode;
+}
+
+function prepareSandbox(dir: string | undefined): string {
+  if (dir === undefined) return mkdtempSync(join(tmpdir(), "abi-lab-"));
+  const path = resolve(dir);
+  try {
+    mkdirSync(path, { recursive: true });
+    if (!statSync(path).isDirectory()) throw new Error("not a directory");
+  } catch (e) {
+    throw new UserInputError(
+      `abi-lab run: --sandbox ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  return path;
+}
+
+/** Host paths of the regular files in dir (at most `max`). */
+function listFiles(dir: string, max: number): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (out.length >= max) return;
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
