@@ -57,7 +57,7 @@ export function cpuid(leaf: number, subleaf: number): CpuidResult {
     case 7:
       return subleaf === 0 ? { ...z, ebx: CPUID_FEATURES.leaf7Ebx } : z;
     case 0x80000000:
-      return { ...z, eax: 0x80000004 };
+      return { ...z, eax: 0x80000008 };
     case 0x80000001:
       return { ...z, ecx: CPUID_FEATURES.ext1Ecx, edx: CPUID_FEATURES.ext1Edx };
     case 0x80000002:
@@ -71,6 +71,8 @@ export function cpuid(leaf: number, subleaf: number): CpuidResult {
         edx: str4(BRAND, at + 12),
       };
     }
+    case 0x80000008:
+      return { ...z, eax: 0x3027 }; // 39 physical, 48 linear address bits
     default:
       return z;
   }

@@ -193,7 +193,21 @@ export function set64(
 // One function per base condition, with fast paths for the common producers (cmp/sub, test/logic).
 
 export function condO(f: Int32Array): boolean {
-  return (materialize(f) & OF) !== 0;
+  switch (f[FK]) {
+    case K_ADD32:
+      return ((f[FA] ^ f[FR]) & (f[FB] ^ f[FR])) < 0;
+    case K_ADD64:
+      return ((f[FAH] ^ f[FRH]) & (f[FBH] ^ f[FRH])) < 0;
+    case K_SUB32:
+      return ((f[FA] ^ f[FB]) & (f[FA] ^ f[FR])) < 0;
+    case K_SUB64:
+      return ((f[FAH] ^ f[FBH]) & (f[FAH] ^ f[FRH])) < 0;
+    case K_RES32:
+    case K_RES64:
+      return (f[FX] & OF) !== 0;
+    default:
+      return (materialize(f) & OF) !== 0;
+  }
 }
 
 export function condB(f: Int32Array): boolean {
