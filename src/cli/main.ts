@@ -1,7 +1,4 @@
 import { UserInputError } from "../diagnostics.js";
-import { buildCommand } from "./build-command.js";
-import { compileCommand } from "./compile-command.js";
-import { runCommand } from "./run-command.js";
 
 const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, linked with a Rust runtime, run on an emulator
 
@@ -18,10 +15,11 @@ usage:
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  run: runCommand,
-  compile: compileCommand,
-  build: buildCommand,
+/** Commands load their modules on demand: `compile` never pays for the emulator. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./run-command.js")).runCommand,
+  compile: async () => (await import("./compile-command.js")).compileCommand,
+  build: async () => (await import("./build-command.js")).buildCommand,
 };
 
 /** The `abi-lab` command line. Returns the exit status. */
@@ -37,12 +35,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write("abi-lab 0.1.0\n");
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     process.stderr.write(`abi-lab: unknown command '${name}'\n\n${USAGE}`);
     return 2;
   }
   try {
+    const command = await load();
     return await command(rest);
   } catch (e) {
     if (e instanceof UserInputError) {

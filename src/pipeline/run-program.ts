@@ -72,7 +72,13 @@ export function runProgram(program: LoadedProgram, options: RunOptions): RunResu
       };
     case "breakpoint":
       return { stop, exitCode: 0, steps };
+    default:
+      return unreachable(stop);
   }
+}
+
+function unreachable(x: never): never {
+  throw new Error(`internal error: unexpected stop ${JSON.stringify(x)}`);
 }
 
 function where(program: LoadedProgram, rip: number): string {
