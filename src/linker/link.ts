@@ -31,8 +31,10 @@ export interface LinkProgramOptions {
   archives?: InputFile[];
   /** Objects linked whole. */
   objects?: InputFile[];
-  /** The entry symbol (default `_start`). */
-  entry?: string;
+  /** The entry symbol (default `_start`); null links a library of functions with no entry. */
+  entry?: string | null;
+  /** Symbols to pull from the archives even if the program does not mention them. */
+  require?: string[];
 }
 
 interface Placed {
@@ -125,12 +127,13 @@ function findDefiner(archive: Archive, symbol: string): number | undefined {
  */
 export async function linkProgram(options: LinkProgramOptions): Promise<Image> {
   const { programSource, programFile } = options;
-  const entryName = options.entry ?? "_start";
+  const entryName = options.entry === undefined ? "_start" : options.entry;
   const archives = (options.archives ?? []).map((a) => readArchive(a.bytes, a.path));
   const objects = (options.objects ?? []).map((o) => readObject(o.bytes, o.path));
   const programDefines = (s: string) => definesSymbol(programSource, s);
   const needed = scanReferences(programSource);
-  if (!programDefines(entryName)) needed.add(entryName);
+  if (entryName !== null && !programDefines(entryName)) needed.add(entryName);
+  for (const sym of options.require ?? []) if (!programDefines(sym)) needed.add(sym);
   const linked = selectObjects(archives, objects, needed, programDefines);
 
   // A GOT for GOTPCREL relocations: one slot per symbol, right after the data (before bss).
@@ -340,7 +343,7 @@ export async function linkProgram(options: LinkProgramOptions): Promise<Image> {
     });
   }
 
-  const entry = resolve(entryName);
+  const entry = entryName === null ? 0 : resolve(entryName);
   if (entry === undefined) throw new LinkError(`no entry point: nothing defines \`${entryName}\``);
   imageSymbols.sort((a, b) => a.address - b.address || a.name.localeCompare(b.name));
   return { entry, segments, symbols: imageSymbols, lines: program.lines };

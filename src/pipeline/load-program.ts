@@ -26,6 +26,11 @@ export interface LoadOptions {
 
 let runtimeBytes: Uint8Array | undefined;
 
+/** The committed runtime-rs archive's bytes (read once). */
+export function runtimeArchiveBytes(): Uint8Array {
+  return runtimeArchive();
+}
+
 function runtimeArchive(): Uint8Array {
   runtimeBytes ??= readFileSync(runtimeArchivePath());
   return runtimeBytes;
