@@ -266,8 +266,83 @@ const rotH: Handler = rot;
 
 // ------------------------------------------------------------------ shld shrd
 
-/** shld (cc = 0) / shrd (cc = 1) of dest (l, h) with src (sl, sh); returns lo, T[0] = hi, T[1] = CF|OF. */
+/** (l, h) << c for c in 1..63: returns lo, T[2] = hi. */
+function shl64(l: number, h: number, c: number): number {
+  if (c < 32) {
+    T[2] = (h << c) | (l >>> (32 - c));
+    return l << c;
+  }
+  T[2] = l << (c - 32);
+  return 0;
+}
+
+/** (l, h) >>> c for c in 1..63: returns lo, T[2] = hi. */
+function shr64(l: number, h: number, c: number): number {
+  if (c < 32) {
+    T[2] = h >>> c;
+    return (l >>> c) | (h << (32 - c));
+  }
+  T[2] = 0;
+  return h >>> (c - 32);
+}
+
+/**
+ * shld (right = false) / shrd of dest (l, h) with src (sl, sh), width `bits`, count c in 1..width
+ * (or up to 31 for 16-bit operands: undefined, done with BigInt like Intel CPUs). Returns lo,
+ * T[0] = hi, T[1] = CF|OF.
+ */
 function doubleShift(
+  right: boolean,
+  l: number,
+  h: number,
+  sl: number,
+  sh: number,
+  bits: number,
+  c: number,
+): number {
+  if (c > bits) return doubleShiftWide(right, l, h, sl, sh, bits, c);
+  let rl: number;
+  let rh = 0;
+  let cf: number;
+  let msbD: number;
+  let msbR: number;
+  if (bits === 64) {
+    if (right) {
+      rl = shr64(l, h, c);
+      rh = T[2];
+      rl |= shl64(sl, sh, 64 - c);
+      rh |= T[2];
+      cf = c <= 32 ? (l >>> (c - 1)) & 1 : (h >>> (c - 33)) & 1;
+    } else {
+      rl = shl64(l, h, c);
+      rh = T[2];
+      rl |= shr64(sl, sh, 64 - c);
+      rh |= T[2];
+      cf = c <= 32 ? (h >>> (32 - c)) & 1 : (l >>> (64 - c)) & 1;
+    }
+    msbD = h >>> 31;
+    msbR = rh >>> 31;
+  } else {
+    const mask = bits === 32 ? -1 : 0xffff;
+    const d = l & mask;
+    const s = sl & mask;
+    if (right) {
+      rl = ((d >>> c) | (s << (bits - c))) & mask;
+      cf = (d >>> (c - 1)) & 1;
+    } else {
+      rl = ((d << c) | (s >>> (bits - c))) & mask;
+      cf = (d >>> (bits - c)) & 1;
+    }
+    msbD = (d >>> (bits - 1)) & 1;
+    msbR = (rl >>> (bits - 1)) & 1;
+  }
+  T[0] = rh | 0;
+  T[1] = cf | (msbD !== msbR ? OF : 0);
+  return rl | 0;
+}
+
+/** 16-bit shld/shrd with a count above 16 (undefined result): the source repeats, as on Intel. */
+function doubleShiftWide(
   right: boolean,
   l: number,
   h: number,
