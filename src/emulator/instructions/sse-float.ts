@@ -285,9 +285,14 @@ const cvtsi2ss: Handler = (m, o) => {
   const lo = intSource(m, o);
   const hi = T[1];
   const mode = (m.mxcsr >> 13) & 3;
-  const n = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+  const v = hi * TWO32 + (lo >>> 0);
+  const exact = Math.abs(v) <= 2 ** 53;
   m.xf32[o.d * 4] =
-    mode !== 0 ? roundExact(0, n, mode, true) : o.size === 8 ? nearestF32(n) : Math.fround(lo);
+    mode === 0 && exact
+      ? Math.fround(v)
+      : mode === 0
+        ? nearestF32((BigInt(hi) << 32n) | BigInt(lo >>> 0))
+        : roundExact(0, (BigInt(hi) << 32n) | BigInt(lo >>> 0), mode, true);
 };
 
 /** cvt(t)sd2si / cvt(t)ss2si: o.imm2 = SD or SS, o.cc = 1 for truncation, o.size = 4 or 8. */
