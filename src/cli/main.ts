@@ -9,6 +9,9 @@ usage:
         print (or write) the assembly
   abi-lab build FILE -o OUT [--no-align]
         write a static ELF executable that runs natively on Linux x86-64
+  abi-lab trace FILE [--json] [--all] [--no-align] [-- ARGS...]
+        every call, return and syscall with arguments decoded, alignment and callee-saved
+        verdicts, and calling-convention violations; one event per line
 
   --debug  show internal stack traces (for bug reports)
 `;
@@ -20,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./run-command.js")).runCommand,
   compile: async () => (await import("./compile-command.js")).compileCommand,
   build: async () => (await import("./build-command.js")).buildCommand,
+  trace: async () => (await import("./trace-command.js")).traceCommand,
 };
 
 /** The `abi-lab` command line. Returns the exit status. */

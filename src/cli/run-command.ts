@@ -4,6 +4,8 @@ import { join, resolve } from "node:path";
 import { UserInputError } from "../diagnostics.js";
 import { loadProgram } from "../pipeline/load-program.js";
 import { runProgram } from "../pipeline/run-program.js";
+import { AbiChecker } from "../abi/checker.js";
+import { programView } from "../pipeline/program-view.js";
 import { envOption, integerOption, oneFile, parseCommand } from "./args.js";
 
 /** `abi-lab run FILE [--sandbox DIR] [--max-steps N] [--env K=V]... [--no-align] [-- ARGS...]` */
@@ -14,6 +16,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     "max-memory": { type: "string" },
     env: { type: "string", multiple: true },
     "no-align": { type: "boolean" },
+    check: { type: "boolean" },
   });
   const file = oneFile("run", positionals);
   const maxSteps = integerOption("run", "max-steps", values["max-steps"]) ?? 10_000_000_000;
@@ -22,6 +25,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const program = await loadProgram(file, { align: !values["no-align"] });
   const sandboxDir = prepareSandbox(values.sandbox as string | undefined);
   const fresh = values.sandbox === undefined;
+  let violations = 0;
   if (fresh) process.stderr.write(`abi-lab: sandbox (the guest's /) is ${sandboxDir}\n`);
   const result = runProgram(program, {
     args: rest,
@@ -31,7 +35,29 @@ export async function runCommand(argv: string[]): Promise<number> {
     memoryLimit: memoryMiB ? memoryMiB * 1024 * 1024 : undefined,
     stdout: (b) => process.stdout.write(b),
     stderr: (b) => process.stderr.write(b),
+    attach: values.check
+      ? (machine) => {
+          const view = programView(program);
+          return [
+            new AbiChecker(machine, {
+              conventionOf: (t) => view.conventionOf(t),
+              nameOf: (a) => view.nameOf(a),
+              onViolation: (v) => {
+                violations++;
+                const src = view.sourceOf(v.address);
+                process.stderr.write(
+                  `abi-lab: convention violation (${v.rule}) at ${view.nameOf(v.address)}${src ? ` [${src.file}:${src.line}: ${src.text ?? ""}]` : ""}\n  ${v.message}\n`,
+                );
+              },
+            }),
+          ];
+        }
+      : undefined,
   });
+  if (values.check)
+    process.stderr.write(
+      `abi-lab: --check: ${violations} calling-convention violation${violations === 1 ? "" : "s"}\n`,
+    );
   if (result.report) process.stderr.write(result.report + "\n");
   if (fresh) {
     const files = listFiles(sandboxDir, 20);

@@ -16,6 +16,10 @@ export interface CompiledProgram {
   sourceMap: Map<number, SourceSpan>;
   file: string;
   source: string;
+  /** Labels of the compiled Scheme procedures (they follow the Scheme convention). */
+  procedures: Map<string, string>;
+  /** `define-foreign` declarations: C symbol → parameter and result types. */
+  foreign: Map<string, { name: string; params: string[]; result: string }>;
 }
 
 /** Compile a Scheme program to readable x86-64 assembly (Intel syntax) with a source map. */
@@ -50,7 +54,14 @@ export function compileScheme(source: string, file: string, options: CompileOpti
   }
   lines.push("", ".data");
   for (const line of pc.data.lines) lines.push(line.text);
-  return { assembly: lines.join("\n") + "\n", sourceMap, file, source };
+  const procedures = new Map(program.lambdas.map((l) => [l.label, l.name ?? "lambda"]));
+  const foreign = new Map(
+    [...program.foreign.values()].map((f) => [
+      f.symbol,
+      { name: f.name, params: f.params, result: f.result },
+    ]),
+  );
+  return { assembly: lines.join("\n") + "\n", sourceMap, file, source, procedures, foreign };
 }
 
 export type { SourceSpan } from "./emitter.js";

@@ -1,4 +1,5 @@
 import { createProcess } from "../loader/index.js";
+import type { Machine } from "../emulator/index.js";
 import type { MachineObserver, StopReason } from "../emulator/types.js";
 import { CallStack } from "./call-stack.js";
 import { exitStatusForSignal, formatFaultReport } from "./fault-report.js";
@@ -15,6 +16,8 @@ export interface RunOptions {
   stderr: (bytes: Uint8Array) => void;
   stdin?: { read(max: number): Uint8Array | null };
   observers?: MachineObserver[];
+  /** Observers that need the machine: called once it exists, before the run. */
+  attach?: (machine: Machine) => MachineObserver[];
 }
 
 export interface RunResult {
@@ -44,6 +47,7 @@ export function runProgram(program: LoadedProgram, options: RunOptions): RunResu
   const stack = new CallStack();
   machine.addObserver(stack);
   for (const o of options.observers ?? []) machine.addObserver(o);
+  for (const o of options.attach?.(machine) ?? []) machine.addObserver(o);
   const stop = machine.run(options.maxSteps ?? Infinity);
   const steps = machine.steps;
   switch (stop.kind) {

@@ -95,12 +95,23 @@ function eqv(a: Value, b: Value): boolean {
 
 function equal(a: Value, b: Value): boolean {
   if (a.t === "pair" && b.t === "pair") return equal(a.car, b.car) && equal(a.cdr, b.cdr);
-  if (a.t === "vec" && b.t === "vec") return a.v.length === b.v.length && a.v.every((x, i) => equal(x, b.v[i]));
+  if (a.t === "vec" && b.t === "vec")
+    return a.v.length === b.v.length && a.v.every((x, i) => equal(x, b.v[i]));
   if (a.t === "str" && b.t === "str") return a.v.length === b.v.length && a.v.every((x, i) => x === b.v[i]);
   return eqv(a, b);
 }
 
-const CHAR_NAMES: Record<number, string> = { 0: "nul", 7: "alarm", 8: "backspace", 9: "tab", 10: "newline", 13: "return", 27: "escape", 32: "space", 127: "delete" };
+const CHAR_NAMES: Record<number, string> = {
+  0: "nul",
+  7: "alarm",
+  8: "backspace",
+  9: "tab",
+  10: "newline",
+  13: "return",
+  27: "escape",
+  32: "space",
+  127: "delete",
+};
 
 export function show(v: Value, write: boolean): string {
   switch (v.t) {
@@ -226,7 +237,12 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
   prim("reverse", (a) => list(toArray(a).reverse()));
   prim("append", (...a) => (a.length === 0 ? NIL : list(a.slice(0, -1).flatMap(toArray), a[a.length - 1])));
   prim("vector", (...a) => ({ t: "vec", v: a }));
-  prim("make-vector", (n, fill) => ({ t: "vec", v: Array.from({ length: Number(num(n)) }, () => fill ?? int(0n)) }));
+  prim("list->vector", (l) => ({ t: "vec", v: toArray(l) }));
+  prim("integer->char", (n) => ({ t: "char", v: Number(num(n)) }));
+  prim("make-vector", (n, fill) => ({
+    t: "vec",
+    v: Array.from({ length: Number(num(n)) }, () => fill ?? int(0n)),
+  }));
   prim("vector-ref", (v, i) => {
     if (v.t !== "vec" || num(i) < 0n || num(i) >= BigInt(v.v.length)) throw new SchemeError("vector-ref");
     return v.v[Number(num(i))];
@@ -270,7 +286,13 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
     const arrays = lists.map(toArray);
     const n = Math.min(...arrays.map((a) => a.length));
     const results: Value[] = [];
-    for (let i = 0; i < n; i++) results.push(applyProc(f, arrays.map((a) => a[i])));
+    for (let i = 0; i < n; i++)
+      results.push(
+        applyProc(
+          f,
+          arrays.map((a) => a[i]),
+        ),
+      );
     return list(results);
   });
 
@@ -306,7 +328,12 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
       env.vars.get(target.name)!.value = force(ev(f.items[2], env, false));
     } else if (target.kind === "list" && target.items[0].kind === "symbol") {
       const name = target.items[0].name;
-      const formals: Datum = { kind: "list", items: target.items.slice(1), tail: target.tail, loc: target.loc };
+      const formals: Datum = {
+        kind: "list",
+        items: target.items.slice(1),
+        tail: target.tail,
+        loc: target.loc,
+      };
       env.vars.set(name, { value: UNSPEC });
       env.vars.get(name)!.value = lambda(formals, f.items.slice(2), env);
     }
@@ -322,7 +349,10 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
           if (args.length < formals.items.length || (!formals.tail && args.length !== formals.items.length))
             throw new SchemeError("wrong number of arguments");
           formals.items.forEach((p, i) => frame.vars.set((p as { name: string }).name, { value: args[i] }));
-          if (formals.tail) frame.vars.set((formals.tail as { name: string }).name, { value: list(args.slice(formals.items.length)) });
+          if (formals.tail)
+            frame.vars.set((formals.tail as { name: string }).name, {
+              value: list(args.slice(formals.items.length)),
+            });
         }
         return evalBody(body, frame, true) as Value;
       },
@@ -351,14 +381,41 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
         break;
     }
     const [head, ...rest] = d.items;
-    if (head.kind === "symbol" && !lookup(env, head.name) || (head.kind === "symbol" && ["if", "let", "lambda", "quote", "begin", "set!", "define", "and", "or", "cond", "when", "unless", "letrec", "let*"].includes(head.name) && !isShadowed(env, head.name))) {
+    if (
+      (head.kind === "symbol" && !lookup(env, head.name)) ||
+      (head.kind === "symbol" &&
+        [
+          "if",
+          "let",
+          "lambda",
+          "quote",
+          "begin",
+          "set!",
+          "define",
+          "and",
+          "or",
+          "cond",
+          "when",
+          "unless",
+          "letrec",
+          "let*",
+        ].includes(head.name) &&
+        !isShadowed(env, head.name))
+    ) {
       switch (head.name) {
         case "quote":
           return quote(rest[0]);
         case "if":
-          return truthy(force(ev(rest[0], env, false))) ? ev(rest[1], env, tail) : rest[2] ? ev(rest[2], env, tail) : UNSPEC;
+          return truthy(force(ev(rest[0], env, false)))
+            ? ev(rest[1], env, tail)
+            : rest[2]
+              ? ev(rest[2], env, tail)
+              : UNSPEC;
         case "begin":
-          return rest.reduce<Value | TailCall>((_, f, i) => ev(f, env, tail && i === rest.length - 1), UNSPEC);
+          return rest.reduce<Value | TailCall>(
+            (_, f, i) => ev(f, env, tail && i === rest.length - 1),
+            UNSPEC,
+          );
         case "lambda":
           return lambda(rest[0], rest.slice(1), env);
         case "define":
@@ -373,22 +430,33 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
         case "let": {
           if (rest[0].kind === "symbol") {
             const name = rest[0].name;
-            const bindings = (rest[1] as Extract<Datum, { kind: "list" }>).items as Extract<Datum, { kind: "list" }>[];
+            const bindings = (rest[1] as Extract<Datum, { kind: "list" }>).items as Extract<
+              Datum,
+              { kind: "list" }
+            >[];
             const inits = bindings.map((b) => force(ev(b.items[1], env, false)));
             const loopEnv: Env = { vars: new Map(), parent: env };
             const formals: Datum = { kind: "list", items: bindings.map((b) => b.items[0]), loc: d.loc };
             loopEnv.vars.set(name, { value: lambda(formals, rest.slice(2), loopEnv) });
             return new TailCall(loopEnv.vars.get(name)!.value, inits);
           }
-          const bindings = (rest[0] as Extract<Datum, { kind: "list" }>).items as Extract<Datum, { kind: "list" }>[];
+          const bindings = (rest[0] as Extract<Datum, { kind: "list" }>).items as Extract<
+            Datum,
+            { kind: "list" }
+          >[];
           const values = bindings.map((b) => force(ev(b.items[1], env, false)));
           const frame: Env = { vars: new Map(), parent: env };
-          bindings.forEach((b, i) => frame.vars.set((b.items[0] as { name: string }).name, { value: values[i] }));
+          bindings.forEach((b, i) =>
+            frame.vars.set((b.items[0] as { name: string }).name, { value: values[i] }),
+          );
           return evalBody(rest.slice(1), frame, tail);
         }
         case "let*": {
           let frame = env;
-          for (const b of (rest[0] as Extract<Datum, { kind: "list" }>).items as Extract<Datum, { kind: "list" }>[]) {
+          for (const b of (rest[0] as Extract<Datum, { kind: "list" }>).items as Extract<
+            Datum,
+            { kind: "list" }
+          >[]) {
             const v = force(ev(b.items[1], frame, false));
             frame = { vars: new Map([[(b.items[0] as { name: string }).name, { value: v }]]), parent: frame };
           }
@@ -396,9 +464,17 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
         }
         case "letrec": {
           const frame: Env = { vars: new Map(), parent: env };
-          const bindings = (rest[0] as Extract<Datum, { kind: "list" }>).items as Extract<Datum, { kind: "list" }>[];
+          const bindings = (rest[0] as Extract<Datum, { kind: "list" }>).items as Extract<
+            Datum,
+            { kind: "list" }
+          >[];
           bindings.forEach((b) => frame.vars.set((b.items[0] as { name: string }).name, { value: UNSPEC }));
-          bindings.forEach((b) => (frame.vars.get((b.items[0] as { name: string }).name)!.value = force(ev(b.items[1], frame, false))));
+          bindings.forEach(
+            (b) =>
+              (frame.vars.get((b.items[0] as { name: string }).name)!.value = force(
+                ev(b.items[1], frame, false),
+              )),
+          );
           return evalBody(rest.slice(1), frame, tail);
         }
         case "and": {
@@ -420,15 +496,28 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
         case "when":
         case "unless": {
           const t = truthy(force(ev(rest[0], env, false)));
-          if (t === (head.name === "when")) return rest.slice(1).reduce<Value | TailCall>((_, f, i) => ev(f, env, tail && i === rest.length - 2), UNSPEC);
+          if (t === (head.name === "when"))
+            return rest
+              .slice(1)
+              .reduce<Value | TailCall>((_, f, i) => ev(f, env, tail && i === rest.length - 2), UNSPEC);
           return UNSPEC;
         }
         case "cond": {
           for (const c of rest as Extract<Datum, { kind: "list" }>[]) {
             const [test, ...body] = c.items;
-            if (test.kind === "symbol" && test.name === "else") return body.reduce<Value | TailCall>((_, f, i) => ev(f, env, tail && i === body.length - 1), UNSPEC);
+            if (test.kind === "symbol" && test.name === "else")
+              return body.reduce<Value | TailCall>(
+                (_, f, i) => ev(f, env, tail && i === body.length - 1),
+                UNSPEC,
+              );
             const v = force(ev(test, env, false));
-            if (truthy(v)) return body.length === 0 ? v : body.reduce<Value | TailCall>((_, f, i) => ev(f, env, tail && i === body.length - 1), UNSPEC);
+            if (truthy(v))
+              return body.length === 0
+                ? v
+                : body.reduce<Value | TailCall>(
+                    (_, f, i) => ev(f, env, tail && i === body.length - 1),
+                    UNSPEC,
+                  );
           }
           return UNSPEC;
         }

@@ -1,0 +1,38 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import fc from "fast-check";
+import { compileScheme } from "../../src/compiler/index.js";
+import { writeExecutable } from "../../src/linker/index.js";
+import { linkAssembly } from "../../src/pipeline/load-program.js";
+import { interpret } from "../support/interpreter.js";
+import { programArbitrary } from "../support/program-gen.js";
+
+const work = mkdtempSync(join(tmpdir(), "abi-lab-gen-"));
+
+async function native(source: string): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  const compiled = compileScheme(source, "gen.scm");
+  const image = await linkAssembly(compiled.assembly, "gen.s");
+  const exe = join(work, "prog");
+  writeFileSync(exe, writeExecutable(image));
+  chmodSync(exe, 0o755);
+  const r = spawnSync(exe, [], { encoding: "utf8", cwd: work, timeout: 10_000 });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+test("generated programs: compiled and run natively, they print what the reference interpreter prints", async () => {
+  await fc.assert(
+    fc.asyncProperty(programArbitrary, async (source) => {
+      const expected = interpret(source);
+      fc.pre(expected.error === undefined);
+      const got = await native(source);
+      assert.equal(got.stderr, "", `stderr for:\n${source}`);
+      assert.equal(got.stdout, expected.stdout, `program:\n${source}`);
+      assert.equal(got.status, 0);
+    }),
+    { numRuns: 40, seed: 20261125 },
+  );
+});
