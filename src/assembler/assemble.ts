@@ -1,23 +1,26 @@
-import { UserInputError } from "../diagnostics.js";
+/**
+ * The assembler: keystone-wasm in process. Keystone cannot switch sections inside one call, so
+ * each section is assembled on its own at its final address; symbols defined elsewhere (other
+ * sections of the file, the runtime) are given to it with `.set`, relative to a label at the
+ * section's start so that rip-relative operands encode correctly. Addresses of labels and of
+ * every line are read back from a table of `.quad`s appended to the section. The layout is
+ * repeated until every address is stable (two passes in practice).
+ */
+import { AssemblyError } from "./assembly-error.js";
 import { Assembler, KeystoneFailure, keystoneReady } from "./keystone.js";
+import { locateError } from "./locate-error.js";
 import {
   SECTION_NAMES,
   splitSource,
+  SYMBOL_NAME,
   type SectionName,
   type SourceLine,
   type SplitSource,
 } from "./source-lines.js";
 import { identifiersIn } from "./symbols-used.js";
 
-/** An error in the user's assembly: `FILE:LINE:COL: error: message`. */
-export class AssemblyError extends UserInputError {
-  constructor(message: string, file: string, line: number, column: number, sourceLine: string) {
-    super(message, { file, line, column }, sourceLine);
-    this.name = "AssemblyError";
-  }
-}
-
 export type SectionSizes = Record<SectionName, number>;
+export type SectionAddresses = Record<SectionName, number>;
 
 export interface AssembledSection {
   name: SectionName;
@@ -26,320 +29,362 @@ export interface AssembledSection {
   bytes: Uint8Array;
   /** Size in memory. */
   size: number;
+  /** The largest alignment the section's directives ask for. */
+  align: number;
 }
 
+/** A source line that emitted bytes. */
 export interface AssembledLine {
   address: number;
   size: number;
   /** 1-based line in the file. */
   line: number;
+  /** 1-based column where the statement starts. */
   column: number;
+  /** The line as written. */
   text: string;
   file: string;
   section: SectionName;
 }
 
 export interface AssembledSymbol {
+  name: string;
   address: number;
   section: SectionName;
+  /** Declared `.globl`/`.global`/`.weak`. */
   global: boolean;
+  /** From `.type`; a plain label otherwise. */
+  kind: "function" | "object" | "label";
+  /** From `.size` (0 when not given). */
+  size: number;
 }
 
 export interface AssembledProgram {
   file: string;
+  syntax: "intel" | "att";
   sections: Record<SectionName, AssembledSection>;
+  /** Labels of the file (numeric local labels excluded). */
   symbols: Map<string, AssembledSymbol>;
+  /** Every line that emitted bytes, by address. */
   lines: AssembledLine[];
-  /** Symbols used but defined elsewhere (found in `externals`). */
+  /** Symbols used but defined outside the file (found in `externals`). */
   referencedExternals: Set<string>;
 }
 
 export interface AssembleOptions {
+  /** For messages and line records. */
   file: string;
-  /** Addresses of symbols defined outside this file (the runtime's). */
-  externals: ReadonlyMap<string, number>;
-  /** Given each section's size, where each goes. Called until the layout is stable. */
-  place: (sizes: SectionSizes) => SectionSizes;
+  /**
+   * Addresses of symbols defined outside this file (e.g. the runtime's). Read after every
+   * `place` call, so a linker whose layout moves them with the program's sizes may update
+   * the map from `place`.
+   */
+  externals?: ReadonlyMap<string, number>;
+  /**
+   * Where each section goes, given its size and alignment. Called once per pass until the
+   * layout is stable, so it must be a pure function of its arguments. Default:
+   * `defaultPlacement`.
+   */
+  place?: (sizes: SectionSizes, alignments: SectionSizes) => SectionAddresses;
+}
+
+export const DEFAULT_TEXT_ADDRESS = 0x401000;
+const PAGE = 4096;
+const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/** Text at 0x401000, then rodata, data and bss, each kind on its own pages. */
+export function defaultPlacement(sizes: SectionSizes, alignments: SectionSizes): SectionAddresses {
+  const text = DEFAULT_TEXT_ADDRESS;
+  const rodata = alignUp(text + Math.max(sizes.text, 1), PAGE);
+  const data = alignUp(rodata + sizes.rodata, PAGE);
+  const bss = alignUp(data + sizes.data, Math.max(16, alignments.bss));
+  return { text, rodata, data, bss };
 }
 
 const START = "__abi_lab_section_start";
 const MARK = ".Labi_line_";
-const LABEL_RE = /^[A-Za-z_.$][\w.$@]*$/;
 const MAX_PASSES = 8;
 
 const hex = (n: number) => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
+
+/** Names a file defines: labels and `.set`/`.equ` constants. */
+function definedNames(split: SplitSource): Set<string> {
+  return new Set([...split.labels.keys(), ...split.constants.keys()]);
+}
 
 /** The identifiers a file uses but does not define (for the linker to pull archive members). */
 export function scanReferences(source: string): Set<string> {
   const split = splitSource(source);
   const defined = definedNames(split);
   const used = new Set<string>();
-  for (const l of split.lines) {
+  for (const l of split.lines)
     for (const id of identifiersIn(l.statement, split.syntax)) if (!defined.has(id)) used.add(id);
-  }
   return used;
 }
 
-/** Whether a file defines a given global symbol (e.g. `_start` or `scheme_entry`). */
+/** Whether a file defines a label (e.g. `_start` or `scheme_entry`). */
 export function definesSymbol(source: string, name: string): boolean {
   return splitSource(source).labels.has(name);
 }
 
-function definedNames(split: SplitSource): Set<string> {
-  const defined = new Set(split.labels.keys());
-  for (const l of split.lines) {
-    const m = /^\.(set|equ)\s+([^\s,]+)\s*,/.exec(l.statement);
-    if (m) defined.add(m[2]);
-    const c = /^\.(l?comm)\s+([^\s,]+)/.exec(l.statement);
-    if (c) defined.add(c[2]);
-  }
-  return defined;
+/** Column of an identifier in a line, searching from the statement's start. */
+function columnOfIdentifier(l: SourceLine, id: string): number {
+  const escaped = id.replace(/[.$*+?^{}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`(?<![\\w.$])${escaped}(?![\\w.$@])`, "g");
+  re.lastIndex = l.column - 1;
+  const m = re.exec(l.text);
+  return m ? m.index + 1 : l.column;
 }
 
+interface SectionResult {
+  bytes: Uint8Array;
+  /** Label → offset from the section's start. */
+  labelOffsets: Map<string, number>;
+  /** Constant → value. */
+  constants: Map<string, number>;
+  /** Offset of each line of the section. */
+  lineOffsets: number[];
+}
+
+/** A symbol as keystone must see it from inside a section. */
+type Outside = { address: number } | { value: number };
+
 /**
- * Assemble a file with keystone: each section separately at its address, symbols from other
- * sections and from outside defined with `.set` relative to the section's start (so that
- * rip-relative operands encode correctly), repeated until every address is stable.
+ * Assemble a file. Throws AssemblyError (with file, line and column) for any error in it,
+ * including a symbol that is neither defined in the file nor one of `externals`.
  */
 export async function assemble(source: string, options: AssembleOptions): Promise<AssembledProgram> {
   await keystoneReady();
-  const split = splitSource(source);
   const { file } = options;
+  const externals = options.externals ?? new Map<string, number>();
+  const place = options.place ?? defaultPlacement;
+  const split = splitSource(source);
   const defined = definedNames(split);
-  const sourceLines = source.split(/\r?\n/);
+  const ids = split.lines.map((l) => identifiersIn(l.statement, split.syntax));
 
-  // Every symbol used must be defined here or be an external.
   const referencedExternals = new Set<string>();
-  for (const l of split.lines) {
-    for (const id of identifiersIn(l.statement, split.syntax)) {
+  split.lines.forEach((l, i) => {
+    for (const id of ids[i]) {
       if (defined.has(id)) continue;
-      if (options.externals.has(id)) {
+      if (externals.has(id)) {
         referencedExternals.add(id);
         continue;
       }
-      const column = l.text.indexOf(id) + 1;
-      throw new AssemblyError(
-        `undefined symbol '${id}'`,
-        file,
-        l.line,
-        column > 0 ? column : l.column,
-        l.text,
-      );
+      throw new AssemblyError(`undefined symbol '${id}'`, file, l.line, columnOfIdentifier(l, id), l.text);
     }
-  }
+  });
 
-  const bySection = new Map<SectionName, SourceLine[]>(SECTION_NAMES.map((s) => [s, []]));
-  for (const l of split.lines) bySection.get(l.section)!.push(transformCommon(l));
+  const bySection = {} as Record<SectionName, number[]>;
+  for (const s of SECTION_NAMES) bySection[s] = [];
+  split.lines.forEach((l, i) => bySection[l.section].push(i));
 
   const assembler = new Assembler(split.syntax);
-  let sizes: SectionSizes = { text: 0, rodata: 0, data: 0, bss: 0 };
-  for (const s of SECTION_NAMES) sizes[s] = bySection.get(s)!.length * 8;
+  const sizes: SectionSizes = { text: 0, rodata: 0, data: 0, bss: 0 };
+  for (const s of SECTION_NAMES) sizes[s] = bySection[s].length * 8;
+  let bases = place({ ...sizes }, { ...split.alignments });
   let labelOffsets = new Map<string, number>();
-  let result:
-    Map<SectionName, { bytes: Uint8Array; offsets: Map<string, number>; lineOffsets: number[] }> | undefined;
-  let bases = options.place(sizes);
+  let constants = new Map<string, number>();
+  let results: Record<SectionName, SectionResult> | undefined;
 
   for (let pass = 0; ; pass++) {
     if (pass === MAX_PASSES) throw new Error(`internal error: the layout of ${file} did not settle`);
-    const offsetsUsed = labelOffsets;
     const basesUsed = bases;
-    const addressOf = (name: string): number | undefined => {
+    const offsetsUsed = labelOffsets;
+    const constantsUsed = constants;
+    const sizesUsed = { ...sizes };
+    const externalsUsed = new Map([...referencedExternals].map((n) => [n, externals.get(n)]));
+    const outside = (name: string): Outside | undefined => {
       const section = split.labels.get(name);
-      if (section !== undefined) return basesUsed[section] + (offsetsUsed.get(name) ?? 0);
-      return options.externals.get(name);
+      if (section !== undefined) return { address: basesUsed[section] + (offsetsUsed.get(name) ?? 0) };
+      if (split.constants.has(name)) {
+        const value = constantsUsed.get(name) ?? 0;
+        return isAddress(value, basesUsed, sizesUsed) ? { address: value } : { value };
+      }
+      const address = externals.get(name);
+      return address === undefined ? undefined : { address };
     };
-    const next = new Map<
-      SectionName,
-      { bytes: Uint8Array; offsets: Map<string, number>; lineOffsets: number[] }
-    >();
+    const next = {} as Record<SectionName, SectionResult>;
     const nextOffsets = new Map<string, number>();
+    const nextConstants = new Map<string, number>();
     for (const section of SECTION_NAMES) {
-      const assembled = assembleSection(
+      const r = assembleSection(
         assembler,
         split,
+        ids,
         section,
-        bySection.get(section)!,
+        bySection[section],
         basesUsed[section],
-        addressOf,
+        outside,
         file,
-        sourceLines,
       );
-      next.set(section, assembled);
-      for (const [k, v] of assembled.offsets) nextOffsets.set(k, v);
+      next[section] = r;
+      for (const [k, v] of r.labelOffsets) nextOffsets.set(k, v);
+      for (const [k, v] of r.constants) nextConstants.set(k, v);
+      sizes[section] = r.bytes.length;
     }
-    for (const s of SECTION_NAMES) sizes[s] = next.get(s)!.bytes.length;
-    const nextBases = options.place(sizes);
-    result = next;
+    results = next;
     labelOffsets = nextOffsets;
-    bases = nextBases;
-    // Consistent when the addresses this pass assumed are the ones it produced.
+    constants = nextConstants;
+    bases = place({ ...sizes }, { ...split.alignments });
     const settled =
       pass > 0 &&
-      SECTION_NAMES.every((s) => nextBases[s] === basesUsed[s]) &&
-      [...nextOffsets].every(([k, v]) => offsetsUsed.get(k) === v);
+      SECTION_NAMES.every((s) => bases[s] === basesUsed[s]) &&
+      [...nextOffsets].every(([k, v]) => offsetsUsed.get(k) === v) &&
+      [...nextConstants].every(([k, v]) => constantsUsed.get(k) === v) &&
+      [...externalsUsed].every(([k, v]) => externals.get(k) === v);
     if (settled) break;
   }
-  if (!result) throw new Error("internal error: nothing assembled");
 
   const sections = {} as Record<SectionName, AssembledSection>;
   const lines: AssembledLine[] = [];
   for (const s of SECTION_NAMES) {
-    const r = result.get(s)!;
+    const r = results[s];
     sections[s] = {
       name: s,
       address: bases[s],
       bytes: s === "bss" ? new Uint8Array(0) : r.bytes,
       size: r.bytes.length,
+      align: split.alignments[s],
     };
-    const sl = bySection.get(s)!;
-    sl.forEach((l, i) => {
-      const start = r.lineOffsets[i];
-      const end = i + 1 < sl.length ? r.lineOffsets[i + 1] : r.bytes.length;
-      if (end > start || l.statement !== "")
-        lines.push({
-          address: bases[s] + start,
-          size: end - start,
-          line: l.line,
-          column: l.column,
-          text: l.text,
-          file,
-          section: s,
-        });
-    });
-  }
-  const symbols = new Map<string, AssembledSymbol>();
-  for (const [name, section] of split.labels) {
-    if (!LABEL_RE.test(name) || name.startsWith(MARK)) continue;
-    symbols.set(name, {
-      address: bases[section] + (labelOffsets.get(name) ?? 0),
-      section,
-      global: split.globals.has(name),
+    const indices = bySection[s];
+    indices.forEach((index, k) => {
+      const start = r.lineOffsets[k];
+      const end = k + 1 < indices.length ? r.lineOffsets[k + 1] : r.bytes.length;
+      if (end <= start) return;
+      const l = split.lines[index];
+      lines.push({
+        address: bases[s] + start,
+        size: end - start,
+        line: l.line,
+        column: l.column,
+        text: l.text,
+        file,
+        section: s,
+      });
     });
   }
   lines.sort((a, b) => a.address - b.address);
-  return { file, sections, symbols, lines, referencedExternals };
+
+  const symbols = new Map<string, AssembledSymbol>();
+  for (const [name, section] of split.labels) {
+    if (name.startsWith(".Labi_") || !SYMBOL_NAME.test(name)) continue;
+    symbols.set(name, {
+      name,
+      address: bases[section] + (labelOffsets.get(name) ?? 0),
+      section,
+      global: split.globals.has(name),
+      kind: split.types.get(name) ?? "label",
+      size: 0,
+    });
+  }
+  for (const d of split.sizes) {
+    const sym = symbols.get(d.name);
+    if (!sym) continue;
+    if (d.value !== undefined) sym.size = d.value;
+    else if (sym.section === d.section) {
+      const r = results[d.section];
+      const at = d.lineIndex < r.lineOffsets.length ? r.lineOffsets[d.lineIndex] : r.bytes.length;
+      sym.size = Math.max(0, bases[d.section] + at - sym.address);
+    }
+  }
+  return { file, syntax: split.syntax, sections, symbols, lines, referencedExternals };
 }
 
-/** Rewrite directives keystone lacks: `.comm`/`.lcomm` become a label and zeros. */
-function transformCommon(l: SourceLine): SourceLine {
-  const m = /^\.(l?comm)\s+([^\s,]+)\s*,\s*(\d+)(?:\s*,\s*(\d+))?/.exec(l.statement);
-  if (!m) return l;
-  const align = m[4] ? Number(m[4]) : 8;
-  return { ...l, labels: [...l.labels, m[2]], statement: `.balign ${align}\n${m[2]}:\n.zero ${m[3]}` };
+/** Whether a constant's value is an address inside the file (then it must be section-relative). */
+function isAddress(value: number, bases: SectionAddresses, sizes: SectionSizes): boolean {
+  return SECTION_NAMES.some((s) => value >= bases[s] && value <= bases[s] + sizes[s]);
 }
 
 function assembleSection(
   assembler: Assembler,
   split: SplitSource,
+  ids: string[][],
   section: SectionName,
-  lines: SourceLine[],
+  indices: number[],
   base: number,
-  addressOf: (name: string) => number | undefined,
+  outside: (name: string) => Outside | undefined,
   file: string,
-  sourceLines: string[],
-): { bytes: Uint8Array; offsets: Map<string, number>; lineOffsets: number[] } {
-  if (lines.length === 0) return { bytes: new Uint8Array(0), offsets: new Map(), lineOffsets: [] };
-  const out: string[] = [split.syntax === "att" ? ".att_syntax" : ".intel_syntax noprefix", `${START}:`];
-  // Symbols from elsewhere, relative to this section's start so rip-relative operands work.
+): SectionResult {
+  if (indices.length === 0)
+    return { bytes: new Uint8Array(0), labelOffsets: new Map(), constants: new Map(), lineOffsets: [] };
+  const lines = indices.map((i) => split.lines[i]);
+  const head = [split.syntax === "att" ? ".att_syntax" : ".intel_syntax noprefix", `${START}:`];
+
   const local = new Set<string>();
-  for (const l of lines) for (const lab of l.labels) local.add(lab);
-  const needed = new Set<string>();
-  for (const l of lines)
-    for (const id of identifiersIn(l.statement, split.syntax)) if (!local.has(id)) needed.add(id);
-  for (const name of needed) {
-    const address = addressOf(name);
-    if (address === undefined) continue; // .set/.equ constants defined in this file
-    const delta = address - base;
-    out.push(`.set ${name}, ${START} ${delta < 0 ? "-" : "+"} ${hex(Math.abs(delta))}`);
-  }
-  const tableNames: string[] = [];
-  lines.forEach((l, i) => {
-    for (const lab of l.labels) {
-      out.push(`${lab}:`);
-      if (LABEL_RE.test(lab)) tableNames.push(lab);
+  const localConstants = new Set<string>();
+  const constantsByLine: string[][] = [];
+  for (const l of lines) {
+    for (const lab of l.labels) local.add(lab);
+    const defines = constantDefinedBy(l.statement);
+    constantsByLine.push(defines ? [defines] : []);
+    if (defines && split.constants.get(defines) === section) {
+      local.add(defines);
+      localConstants.add(defines);
     }
-    out.push(`${MARK}${i}:`);
-    tableNames.push(`${MARK}${i}`);
-    if (l.statement) out.push(l.statement);
+  }
+  // Everything defined elsewhere, relative to this section's start.
+  const sets: string[] = [];
+  const seen = new Set<string>();
+  for (const i of indices) {
+    for (const name of ids[i]) {
+      if (local.has(name) || seen.has(name)) continue;
+      seen.add(name);
+      const o = outside(name);
+      if (!o) continue;
+      if ("address" in o) {
+        const delta = o.address - base;
+        sets.push(`.set ${name}, ${START} ${delta < 0 ? "-" : "+"} ${hex(Math.abs(delta))}`);
+      } else sets.push(`.set ${name}, ${o.value}`);
+    }
+  }
+
+  const body: string[] = [];
+  const table: string[] = [];
+  lines.forEach((l, k) => {
+    for (const lab of l.labels) {
+      body.push(`${lab}:`);
+      if (SYMBOL_NAME.test(lab)) table.push(lab);
+    }
+    body.push(`${MARK}${k}:`);
+    table.push(`${MARK}${k}`);
+    if (l.statement) body.push(l.statement);
   });
-  out.push(`${MARK}end:`);
-  tableNames.push(`${MARK}end`);
-  for (let i = 0; i < tableNames.length; i += 16) out.push(`.quad ${tableNames.slice(i, i + 16).join(", ")}`);
+  body.push(`${MARK}end:`);
+  table.push(`${MARK}end`, ...localConstants);
+  const quads: string[] = [];
+  for (let i = 0; i < table.length; i += 16) quads.push(`.quad ${table.slice(i, i + 16).join(", ")}`);
+
+  const tableBytes = 8 * table.length;
   let bytes: Uint8Array;
   try {
-    bytes = assembler.asm(out.join("\n") + "\n", base);
+    bytes = assembler.asm([...head, ...sets, ...body, ...quads].join("\n") + "\n", base, tableBytes);
   } catch (e) {
     if (!(e instanceof KeystoneFailure)) throw e;
-    throw locateError(assembler, split, lines, base, addressOf, file, sourceLines, e.detail);
+    throw locateError(
+      { assembler, file, head, outside: sets, lines, constantsByLine, startLabel: START, base },
+      e,
+    );
   }
-  const tableBytes = 8 * tableNames.length;
   const contentLength = bytes.length - tableBytes;
   const view = new DataView(bytes.buffer, bytes.byteOffset + contentLength, tableBytes);
-  const offsets = new Map<string, number>();
-  tableNames.forEach((name, i) => {
-    const address = Number(view.getBigUint64(8 * i, true));
-    offsets.set(name, address - base);
-  });
-  const end = offsets.get(`${MARK}end`)!;
-  const lineOffsets = lines.map((_, i) => offsets.get(`${MARK}${i}`)!);
-  for (const k of [...offsets.keys()]) if (k.startsWith(MARK)) offsets.delete(k);
-  return { bytes: bytes.slice(0, end), offsets, lineOffsets };
+  const values = new Map<string, number>();
+  table.forEach((name, i) => values.set(name, Number(view.getBigInt64(8 * i, true))));
+  if (values.get(`${MARK}end`) !== base + contentLength)
+    throw new Error(`internal error: the address table of section ${section} of ${file} is misplaced`);
+
+  const labelOffsets = new Map<string, number>();
+  const constants = new Map<string, number>();
+  for (const [name, value] of values) {
+    if (name.startsWith(MARK)) continue;
+    if (localConstants.has(name) && !split.labels.has(name)) constants.set(name, value);
+    else labelOffsets.set(name, value - base);
+  }
+  const lineOffsets = lines.map((_, k) => values.get(`${MARK}${k}`)! - base);
+  return { bytes: bytes.slice(0, contentLength), labelOffsets, constants, lineOffsets };
 }
 
-const FRIENDLY: [RegExp, string][] = [
-  [/KS_ERR_ASM_MNEMONICFAIL/, "invalid instruction"],
-  [/KS_ERR_ASM_INVALIDOPERAND/, "invalid operand"],
-  [/KS_ERR_ASM_SYMBOL_MISSING/, "undefined symbol"],
-  [/KS_ERR_ASM_SYMBOL_REDEFINED/, "symbol defined twice"],
-  [/KS_ERR_ASM_DIRECTIVE_UNKNOWN/, "unknown directive"],
-  [/KS_ERR_ASM_MISSINGFEATURE/, "instruction not available in 64-bit mode"],
-  [/KS_ERR_ASM_INSN_UNSUPPORTED/, "unsupported instruction"],
-  [/KS_ERR_ASM_DIRECTIVE_VALUE_RANGE/, "value out of range"],
-  [/KS_ERR_ASM_FIXUP_INVALID/, "value or jump target out of range"],
-];
-
-function friendly(detail: string, statement: string): string {
-  for (const [re, text] of FRIENDLY) {
-    if (re.test(detail)) {
-      const word = statement.split(/\s+/)[0];
-      return text === "invalid instruction" ? `invalid instruction '${word}'` : `${text} in '${statement}'`;
-    }
-  }
-  return `${detail.replace(/\s*\(KS_ERR_\w+\)/, "")} in '${statement}'`;
-}
-
-/** Keystone does not say which line failed: try each line alone, first failure wins. */
-function locateError(
-  assembler: Assembler,
-  split: SplitSource,
-  lines: SourceLine[],
-  base: number,
-  addressOf: (name: string) => number | undefined,
-  file: string,
-  sourceLines: string[],
-  detail: string,
-): Error {
-  const head = split.syntax === "att" ? ".att_syntax" : ".intel_syntax noprefix";
-  const labels = new Set<string>();
-  for (const l of lines) for (const lab of l.labels) labels.add(lab);
-  const sets = [...new Set([...labels, ...lines.flatMap((l) => identifiersIn(l.statement, split.syntax))])]
-    .filter((n) => LABEL_RE.test(n) && (labels.has(n) || addressOf(n) !== undefined))
-    .map((n) => `.set ${n}, ${START}`);
-  for (const l of lines) {
-    if (!l.statement) continue;
-    const text = [head, `${START}:`, ...sets, l.statement].join("\n");
-    try {
-      assembler.asm(text + "\n", base);
-    } catch (e) {
-      if (!(e instanceof KeystoneFailure)) throw e;
-      return new AssemblyError(
-        friendly(e.detail, l.statement),
-        file,
-        l.line,
-        l.column,
-        sourceLines[l.line - 1] ?? l.text,
-      );
-    }
-  }
-  return new AssemblyError(`cannot assemble this file: ${detail}`, file, 1, 1, sourceLines[0] ?? "");
+/** The constant a `.set`/`.equ`/`=` statement defines, if it is one. */
+function constantDefinedBy(statement: string): string | undefined {
+  return (/^\.(?:set|equ)\s+([^\s,]+)\s*,/.exec(statement) ??
+    /^([A-Za-z_.$][\w.$@]*)\s*=[^=]/.exec(statement))?.[1];
 }

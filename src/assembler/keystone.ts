@@ -1,15 +1,27 @@
 import { Const, Keystone, loadKeystone } from "keystone-wasm";
 
 let ready: Promise<void> | undefined;
+/** What keystone printed during the current call (it prints some diagnostics instead of failing). */
+let printed: string[] = [];
 
-/** Load keystone's wasm once per process. */
+/** Load keystone's wasm once per process; its diagnostics are captured, not printed. */
 export function keystoneReady(): Promise<void> {
-  if (!ready) ready = loadKeystone();
+  if (!ready) {
+    const capture = (text: string) => {
+      if (printed.length < 20) printed.push(String(text));
+    };
+    ready = loadKeystone({ print: capture, printErr: capture });
+  }
   return ready;
 }
 
 export class KeystoneFailure extends Error {
-  constructor(readonly detail: string) {
+  constructor(
+    /** Keystone's message without the "Failed to assemble, error:" prefix. */
+    readonly detail: string,
+    /** What keystone printed, if anything (LLVM-style diagnostics without line numbers). */
+    readonly printed: string,
+  ) {
     super(detail);
   }
 }
@@ -32,19 +44,34 @@ export class Assembler {
     return this.instance;
   }
 
-  /** Assemble text at address; throws KeystoneFailure with keystone's message. */
-  asm(text: string, address: number): Uint8Array {
+  private drop(): void {
     try {
-      return this.ks().asm(text, { address });
-    } catch (e) {
-      try {
-        this.instance?.close();
-      } catch {
-        // a broken instance may not close cleanly; it is dropped either way
-      }
-      this.instance = undefined;
-      const message = e instanceof Error ? e.message : String(e);
-      throw new KeystoneFailure(message.replace(/^Failed to assemble, error: /, ""));
+      this.instance?.close();
+    } catch {
+      // a broken instance may not close cleanly; it is dropped either way
     }
+    this.instance = undefined;
+  }
+
+  /**
+   * Assemble text at address; throws KeystoneFailure with keystone's message. `minimumLength`
+   * guards against keystone's habit of printing an error and returning nothing.
+   */
+  asm(text: string, address: number, minimumLength = 0): Uint8Array {
+    printed = [];
+    let bytes: Uint8Array;
+    try {
+      bytes = this.ks().asm(text, { address });
+    } catch (e) {
+      this.drop();
+      const message = e instanceof Error ? e.message : String(e);
+      throw new KeystoneFailure(message.replace(/^Failed to assemble, error: /, ""), printed.join("\n"));
+    }
+    if (bytes.length < minimumLength || printed.some((p) => /error/i.test(p))) {
+      this.drop();
+      const said = printed.join("\n");
+      throw new KeystoneFailure(/error: ([^\n]*)/.exec(said)?.[1] ?? "keystone produced no code", said);
+    }
+    return bytes;
   }
 }

@@ -1,20 +1,21 @@
 /**
  * Splitting an assembly file into sections and lines, before keystone sees it. Keystone cannot
- * switch sections inside one call, so each section is assembled on its own.
+ * switch sections inside one call, so each section is assembled on its own. Directives that
+ * only describe symbols (`.globl`, `.type`, `.size`, ...) are recorded here and not passed on.
  */
 
 export type SectionName = "text" | "rodata" | "data" | "bss";
 
 export const SECTION_NAMES: readonly SectionName[] = ["text", "rodata", "data", "bss"];
 
+export type Syntax = "intel" | "att";
+
 export interface SourceLine {
   /** 1-based line in the file. */
   line: number;
   /** The line as written. */
   text: string;
-  /** The statement, without comment. */
-  code: string;
-  /** Column (1-based) where the statement starts. */
+  /** Column (1-based) where the statement (after any labels) starts. */
   column: number;
   /** Labels defined on this line (`name:`). */
   labels: string[];
@@ -23,28 +24,48 @@ export interface SourceLine {
   section: SectionName;
 }
 
+/** `.size name, expr`: a number, or `.-name` (the distance from the label to this line). */
+export interface SizeDirective {
+  name: string;
+  section: SectionName;
+  /** The number of lines of `section` before the directive (so its address is that line's). */
+  lineIndex: number;
+  /** The size when given as a number; undefined for `.-name`. */
+  value?: number;
+}
+
 export interface SplitSource {
-  syntax: "intel" | "att";
+  syntax: Syntax;
+  /** The lines that go to keystone, in file order. */
   lines: SourceLine[];
   /** Labels defined in each section. */
   labels: Map<string, SectionName>;
-  /** Symbols declared .globl/.global. */
+  /** Symbols declared .globl/.global/.weak. */
   globals: Set<string>;
+  /** Symbols declared with `.type name, @function` / `@object`. */
+  types: Map<string, "function" | "object">;
+  sizes: SizeDirective[];
+  /** `.set`/`.equ`/`=` constants: name → the section whose lines define it. */
+  constants: Map<string, SectionName>;
+  /** The largest alignment each section asks for (`.p2align`, `.balign`, `.align`, `.comm`). */
+  alignments: Record<SectionName, number>;
 }
 
 const LABEL = /^\s*([A-Za-z_.$][\w.$@]*|\d+)\s*:(?!:)/;
+export const SYMBOL_NAME = /^[A-Za-z_.$][\w.$@]*$/;
 
-/** Strip a `#` or `//` comment (Intel: also `;`), respecting string literals. */
-export function stripComment(text: string, syntax: "intel" | "att"): string {
-  let inString = false;
+/** Strip a `#` or `//` comment (Intel: also `;`), respecting string and character literals. */
+export function stripComment(text: string, syntax: Syntax): string {
+  let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (inString) {
+    if (quote) {
       if (c === "\\") i++;
-      else if (c === '"') inString = false;
+      else if (c === quote) quote = undefined;
       continue;
     }
-    if (c === '"') inString = true;
+    if (c === '"') quote = c;
+    else if (c === "'" && text[i + 2] === "'") i += 2;
     else if (c === "#" || (c === "/" && text[i + 1] === "/") || (c === ";" && syntax === "intel")) {
       return text.slice(0, i);
     }
@@ -52,59 +73,162 @@ export function stripComment(text: string, syntax: "intel" | "att"): string {
   return text;
 }
 
-function sectionOf(directive: string): SectionName | undefined {
-  const d = directive.trim();
-  if (/^\.text\b/.test(d)) return "text";
-  if (/^\.data\b/.test(d)) return "data";
-  if (/^\.bss\b/.test(d)) return "bss";
-  if (/^\.rodata\b/.test(d)) return "rodata";
-  const m = /^\.section\s+([^\s,]+)/.exec(d);
+/** The section a section-switching directive selects: a name, "ignored", or undefined (not one). */
+function sectionOf(statement: string): SectionName | "ignored" | undefined {
+  if (/^\.text\b/.test(statement)) return "text";
+  if (/^\.data\b/.test(statement)) return "data";
+  if (/^\.bss\b/.test(statement)) return "bss";
+  if (/^\.rodata\b/.test(statement)) return "rodata";
+  const m = /^\.(?:section|pushsection)\s+("[^"]*"|[^\s,]+)/.exec(statement);
   if (!m) return undefined;
   const name = m[1].replace(/^"|"$/g, "");
   if (name.startsWith(".text")) return "text";
   if (name.startsWith(".rodata")) return "rodata";
-  if (name.startsWith(".bss") || name.startsWith(".tbss")) return "bss";
-  if (name.startsWith(".data") || name.startsWith(".tdata")) return "data";
-  // Unknown sections (.note.GNU-stack, .comment, debug): ignore their contents.
-  return undefined;
+  if (name.startsWith(".bss") || name.startsWith(".sbss")) return "bss";
+  if (name.startsWith(".data") || name.startsWith(".sdata")) return "data";
+  // Anything else (.note.GNU-stack, .comment, debug info, .eh_frame): its contents are dropped.
+  return "ignored";
 }
 
-/** Split a file into lines with their sections, labels and global declarations. */
+function columnOf(text: string, code: string, statement: string): number {
+  if (statement === "") return code.length - code.trimStart().length + 1;
+  const at = code.lastIndexOf(statement);
+  return (at >= 0 ? at : 0) + 1;
+}
+
+const SYMBOL_DIRECTIVE =
+  /^\.(type|size|local|weak|hidden|protected|internal|globl|global|ident|file|loc|cfi_\w+|addrsig|addrsig_sym|intel_syntax|att_syntax|previous|popsection|end)\b/;
+
+/** Split a file into lines with their sections, labels and symbol directives. */
 export function splitSource(source: string): SplitSource {
-  const syntax: "intel" | "att" = /^\s*\.att_syntax\b/m.test(source) ? "att" : "intel";
-  const lines: SourceLine[] = [];
-  const labels = new Map<string, SectionName>();
-  const globals = new Set<string>();
+  const syntax: Syntax = /^\s*\.att_syntax\b/m.test(source) ? "att" : "intel";
+  const out: SplitSource = {
+    syntax,
+    lines: [],
+    labels: new Map(),
+    globals: new Set(),
+    types: new Map(),
+    sizes: [],
+    constants: new Map(),
+    alignments: { text: 1, rodata: 1, data: 1, bss: 1 },
+  };
+  const counts: Record<SectionName, number> = { text: 0, rodata: 0, data: 0, bss: 0 };
   let section: SectionName | "ignored" = "text";
-  source.split(/\r?\n/).forEach((text, i) => {
+  let previous: SectionName | "ignored" = "text";
+  const stack: (SectionName | "ignored")[] = [];
+  const push = (l: SourceLine) => {
+    out.lines.push(l);
+    counts[l.section]++;
+  };
+
+  const parsed = source.split(/\r?\n/).map((text) => {
     const code = stripComment(text, syntax);
-    const newSection = sectionOf(code);
-    if (newSection || /^\s*\.section\b/.test(code)) {
-      section = newSection ?? "ignored";
-      return;
-    }
-    if (/^\s*\.(intel_syntax|att_syntax|file|ident|cfi_\w+|addrsig|addrsig_sym)\b/.test(code)) return;
-    const found: string[] = [];
+    const labels: string[] = [];
     let rest = code;
     let m: RegExpExecArray | null;
     while ((m = LABEL.exec(rest))) {
-      found.push(m[1]);
+      labels.push(m[1]);
       rest = rest.slice(m[0].length);
     }
     const statement = rest.trim();
-    const g = /^\.(globl|global)\s+(.+)$/.exec(statement);
-    if (g) {
-      for (const name of g[2].split(",")) globals.add(name.trim());
-      return;
-    }
-    if (/^\.(type|size|local|weak|hidden|protected|internal|loc|section)\b/.test(statement)) {
-      if (found.length === 0) return;
+    return { text, labels, statement, column: columnOf(text, code, statement) };
+  });
+  renameNumericLabels(parsed);
+
+  parsed.forEach(({ text, labels, statement, column }, i) => {
+    const line = i + 1;
+
+    const newSection = sectionOf(statement);
+    if (newSection) {
+      if (/^\.pushsection\b/.test(statement)) stack.push(section);
+      previous = section;
+      section = newSection;
+    } else if (/^\.previous\b/.test(statement)) {
+      [section, previous] = [previous, section];
+    } else if (/^\.popsection\b/.test(statement)) {
+      previous = section;
+      section = stack.pop() ?? "text";
     }
     if (section === "ignored") return;
-    for (const l of found) labels.set(l, section);
-    if (found.length === 0 && statement === "") return;
-    const column = code.length - code.trimStart().length + 1;
-    lines.push({ line: i + 1, text, code, column, labels: found, statement, section });
+    const here: SectionName = section;
+    for (const l of labels) out.labels.set(l, here);
+
+    const directive = /^\.(\w+)\s*(.*)$/.exec(statement);
+    const name = directive?.[1];
+    const args = directive?.[2] ?? "";
+    if (name === "globl" || name === "global" || name === "weak") {
+      for (const n of args.split(",")) if (n.trim()) out.globals.add(n.trim());
+    } else if (name === "type") {
+      const t = /^([^\s,]+)\s*,\s*[@%"]?(\w+)/.exec(args);
+      if (t && (t[2] === "function" || t[2] === "object")) out.types.set(t[1], t[2]);
+    } else if (name === "size") {
+      const s = /^([^\s,]+)\s*,\s*(.+)$/.exec(args);
+      if (s) {
+        const value = s[2].trim();
+        const numeric = /^(0x[0-9a-f]+|\d+)$/i.test(value) ? Number(value) : undefined;
+        if (numeric !== undefined || value.replace(/\s+/g, "") === `.-${s[1]}`)
+          out.sizes.push({ name: s[1], section: here, lineIndex: counts[here], value: numeric });
+      }
+    } else if (name === "set" || name === "equ" || /^[A-Za-z_.$][\w.$@]*\s*=[^=]/.test(statement)) {
+      const c = name ? /^([^\s,]+)\s*,/.exec(args) : /^([^\s=]+)\s*=/.exec(statement);
+      if (c) out.constants.set(c[1], here);
+    } else if (name === "comm" || name === "lcomm") {
+      // A common symbol: zeros in .bss.
+      const c = /^([^\s,]+)\s*,\s*(\w+)(?:\s*,\s*(\w+))?/.exec(args);
+      if (c) {
+        const align = c[3]
+          ? Number(c[3])
+          : Math.min(16, 2 ** Math.floor(Math.log2(Math.max(1, Number(c[2])))));
+        out.labels.set(c[1], "bss");
+        if (name === "comm") out.globals.add(c[1]);
+        out.alignments.bss = Math.max(out.alignments.bss, align);
+        push({ line, text, column, labels: [], statement: `.balign ${align}`, section: "bss" });
+        push({ line, text, column, labels: [c[1]], statement: `.zero ${c[2]}`, section: "bss" });
+      }
+      if (labels.length) push({ line, text, column, labels, statement: "", section: here });
+      return;
+    }
+    if (name === "p2align" || name === "balign" || name === "align") {
+      const n = Number(/^\s*(\w+)/.exec(args)?.[1]);
+      if (Number.isInteger(n) && n >= 0) {
+        const bytes = name === "p2align" ? 2 ** Math.min(n, 16) : n;
+        out.alignments[here] = Math.max(out.alignments[here], bytes);
+      }
+    }
+    const passOn = statement !== "" && !newSection && !SYMBOL_DIRECTIVE.test(statement);
+    if (labels.length === 0 && !passOn) return;
+    push({ line, text, column, labels, statement: passOn ? statement : "", section: here });
   });
-  return { syntax, lines, labels, globals };
+  return out;
+}
+
+/**
+ * Keystone rejects GNU numeric local labels (`1:` with `jmp 1b` / `jmp 1f`): give every
+ * definition a unique name and point each reference at the nearest one backward or forward.
+ */
+function renameNumericLabels(lines: { labels: string[]; statement: string }[]): void {
+  const numeric = new Map<string, number>();
+  for (const l of lines)
+    for (const lab of l.labels) if (/^\d+$/.test(lab)) numeric.set(lab, (numeric.get(lab) ?? 0) + 1);
+  if (numeric.size === 0) return;
+  const seen = new Map<string, number>();
+  const name = (n: string, k: number) => `.Labi_local_${n}_${k}`;
+  for (const l of lines) {
+    l.labels = l.labels.map((lab) => {
+      if (!numeric.has(lab)) return lab;
+      const count = seen.get(lab) ?? 0;
+      seen.set(lab, count + 1);
+      return name(lab, count);
+    });
+    l.statement = l.statement.replace(
+      /(?<![\w.$])(\d+)([bf])(?![\w.$])/g,
+      (whole, n: string, dir: string) => {
+        const total = numeric.get(n);
+        if (total === undefined) return whole;
+        const count = seen.get(n) ?? 0;
+        if (dir === "b") return count > 0 ? name(n, count - 1) : whole;
+        return count < total ? name(n, count) : whole;
+      },
+    );
+  }
 }

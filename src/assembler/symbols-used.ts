@@ -49,6 +49,13 @@ const PREFIXES = new Set([
 
 /** Identifiers referenced by a statement (instruction operands or data directives). */
 export function identifiersIn(statement: string, syntax: "intel" | "att"): string[] {
+  // AT&T allows several statements on a line (`rep; movsb`).
+  if (syntax === "att" && statement.includes(";") && !statement.includes('"'))
+    return statement.split(";").flatMap((part) => identifiersInOne(part, syntax));
+  return identifiersInOne(statement, syntax);
+}
+
+function identifiersInOne(statement: string, syntax: "intel" | "att"): string[] {
   let s = statement.trim();
   if (s === "") return [];
   // Directives: only data directives refer to symbols.
@@ -64,15 +71,13 @@ export function identifiersIn(statement: string, syntax: "intel" | "att"): strin
     s = words.slice(1).join(" ");
   }
   s = s.replace(/"(?:[^"\\]|\\.)*"/g, " ").replace(/'(?:[^'\\]|\\.)'/g, " ");
-  if (syntax === "att") s = s.replace(/%[a-z0-9]+/gi, " ");
+  if (syntax === "att") s = s.replace(/%[a-z0-9]+/gi, " ").replace(/(^|[\s,(*])\$/g, "$1 ");
   const out: string[] = [];
   for (const m of s.matchAll(/(?<![\w.$])([A-Za-z_.$][\w.$@]*)/g)) {
     const id = m[1];
     const lower = id.toLowerCase();
     if (REGISTERS.has(lower) || KEYWORDS.has(lower)) continue;
     if (id === "." || id === "$") continue;
-    if (/^\d/.test(id)) continue;
-    // 0x10 / 1f / 2b are numbers or local-label references, not symbols.
     out.push(id.replace(/@\w+$/, ""));
   }
   return out;

@@ -4,7 +4,7 @@ import { assemble, AssemblyError, scanReferences } from "../../src/assembler/ind
 
 const place = () => ({ text: 0x401000, rodata: 0x402000, data: 0x403000, bss: 0x404000 });
 
-test("labels, lines and cross-section references get the right addresses", async () => {
+void test("labels, lines and cross-section references get the right addresses", async () => {
   const src = [
     ".intel_syntax noprefix",
     ".text",
@@ -34,7 +34,7 @@ test("labels, lines and cross-section references get the right addresses", async
   assert.equal(p.symbols.get("helper")?.address, 0x401000 + 7 + 5 + 1);
 });
 
-test("externals: call and rip-relative lea both reach the absolute address", async () => {
+void test("externals: call and rip-relative lea both reach the absolute address", async () => {
   const src = ".intel_syntax noprefix\nf:\n  call writeln\n  lea rdi, [rip + rt_data]\n  ret\n";
   const externals = new Map([
     ["writeln", 0x500000],
@@ -47,7 +47,7 @@ test("externals: call and rip-relative lea both reach the absolute address", asy
   assert.deepEqual([...p.referencedExternals].sort(), ["rt_data", "writeln"]);
 });
 
-test("AT&T syntax is accepted", async () => {
+void test("AT&T syntax is accepted", async () => {
   const p = await assemble(".att_syntax\nf:\n  movq %rsp, %rbp\n  ret\n", {
     file: "t.s",
     externals: new Map(),
@@ -66,14 +66,14 @@ async function errorOf(src: string, externals = new Map<string, number>()): Prom
   assert.fail("expected an AssemblyError");
 }
 
-test("a bad mnemonic is reported at its line and column, with the line shown", async () => {
+void test("a bad mnemonic is reported at its line and column, with the line shown", async () => {
   const e = await errorOf(".intel_syntax noprefix\nf:\n    mov rax, 1\n    movq2 rax, 2\n    ret\n");
   assert.equal(e.location?.line, 4);
   assert.equal(e.location?.column, 5);
-  assert.match(e.format(), /^bad\.s:4:5: error: invalid instruction 'movq2'\n {2}\s+movq2 rax, 2\n/);
+  assert.match(e.format(), /^bad\.s:4:5: error: invalid mnemonic 'movq2'\n {2}\s+movq2 rax, 2\n/);
 });
 
-test("a bad operand and an undefined symbol are located too", async () => {
+void test("a bad operand and an undefined symbol are located too", async () => {
   const bad = await errorOf(".intel_syntax noprefix\nf:\n  ret\n  mov rax, qword ptr [rax + rbx*3]\n");
   assert.equal(bad.location?.line, 4);
   const undef = await errorOf(".intel_syntax noprefix\nf:\n  nop\n  call nowhere\n");
@@ -81,7 +81,7 @@ test("a bad operand and an undefined symbol are located too", async () => {
   assert.match(undef.message, /undefined symbol 'nowhere'/);
 });
 
-test("scanReferences lists what a file uses but does not define", () => {
+void test("scanReferences lists what a file uses but does not define", () => {
   const refs = scanReferences(
     ".intel_syntax noprefix\nf:\n  call writeln\n  lea rax, [rip + f]\n  mov rax, qword ptr [rbx + 8]\n",
   );
