@@ -133,6 +133,23 @@ export class Memory implements GuestMemory {
     return this.readView(a).getInt32(off, true);
   }
 
+  /** High word of the last load64. */
+  readonly hi = new Int32Array(1);
+
+  /** A 64-bit load: returns the low word, `hi[0]` receives the high word. */
+  load64(a: number): number {
+    const off = a & PAGE_MASK;
+    const i = (a >>> PAGE_SHIFT) & TLB_MASK;
+    if (this.rTag[i] === a - off && off <= PAGE_SIZE - 8) {
+      const v = this.rView[i];
+      this.hi[0] = v.getInt32(off + 4, true);
+      return v.getInt32(off, true);
+    }
+    const lo = this.load32(a);
+    this.hi[0] = this.load32(a + 4);
+    return lo;
+  }
+
   store8(a: number, v: number): void {
     const off = a & PAGE_MASK;
     const i = (a >>> PAGE_SHIFT) & TLB_MASK;

@@ -244,9 +244,8 @@ function rm64(m: Machine, o: Op, op: number): void {
   const r = m.r;
   const f = m.fl;
   const mem = m.memory;
-  const addr = ea(m, o);
-  const bl = mem.load32(addr);
-  const bh = mem.load32(addr + 4);
+  const bl = mem.load64(ea(m, o));
+  const bh = mem.hi[0];
   const al = r[o.d];
   const ah = r[o.d + 1];
   const c = carryIn(f, op);
@@ -264,8 +263,8 @@ function mr64(m: Machine, o: Op, op: number): void {
   const f = m.fl;
   const mem = m.memory;
   const addr = ea(m, o);
-  const al = mem.load32(addr);
-  const ah = mem.load32(addr + 4);
+  const al = mem.load64(addr);
+  const ah = mem.hi[0];
   const bl = r[o.s];
   const bh = r[o.s + 1];
   const c = carryIn(f, op);
@@ -279,8 +278,8 @@ function mi64(m: Machine, o: Op, op: number): void {
   const f = m.fl;
   const mem = m.memory;
   const addr = ea(m, o);
-  const al = mem.load32(addr);
-  const ah = mem.load32(addr + 4);
+  const al = mem.load64(addr);
+  const ah = mem.hi[0];
   const bl = o.ilo;
   const bh = o.ihi;
   const c = carryIn(f, op);
@@ -571,8 +570,8 @@ function um64(m: Machine, o: Op, op: number): void {
   const f = m.fl;
   const mem = m.memory;
   const addr = ea(m, o);
-  const al = mem.load32(addr);
-  const ah = mem.load32(addr + 4);
+  const al = mem.load64(addr);
+  const ah = mem.hi[0];
   const cf = oldCF(f, op);
   const rl = un64(op, al, ah);
   const rh = T[0];

@@ -162,10 +162,9 @@ const callM: Handler = (m, o) => {
 
 const ret: Handler = (m, o) => {
   const r = m.r;
-  const a = rspAddr(r);
-  const lo = m.memory.load32(a);
-  const hi = m.memory.load32(a + 4);
-  const target = branchTarget(lo, hi, "return to");
+  const mem = m.memory;
+  const lo = mem.load64(rspAddr(r));
+  const target = branchTarget(lo, mem.hi[0], "return to");
   addRsp(r, 8 + o.ilo);
   m.rip = target;
   if (m.retObs !== null) m.emitReturn(o.ip, target, rspAddr(r));

@@ -70,13 +70,11 @@ const movRI: Handler = (m, o) => {
   wrD(m.r, o, o.ilo);
 };
 const movRM64: Handler = (m, o) => {
-  const a = ea(m, o);
   const mem = m.memory;
-  const lo = mem.load32(a);
-  const hi = mem.load32(a + 4);
+  const lo = mem.load64(ea(m, o));
   const r = m.r;
   r[o.d] = lo;
-  r[o.d + 1] = hi;
+  r[o.d + 1] = mem.hi[0];
 };
 const movRM32: Handler = (m, o) => {
   const v = m.memory.load32(ea(m, o));
@@ -435,9 +433,9 @@ const pushM16: Handler = (m, o) => {
 };
 const popR64: Handler = (m, o) => {
   const r = m.r;
-  const a = rspAddr(r);
-  const lo = m.memory.load32(a);
-  const hi = m.memory.load32(a + 4);
+  const mem = m.memory;
+  const lo = mem.load64(rspAddr(r));
+  const hi = mem.hi[0];
   addRsp(r, 8);
   r[o.d] = lo;
   r[o.d + 1] = hi;
