@@ -112,14 +112,29 @@ function definedNames(split: SplitSource): Set<string> {
   return new Set([...split.labels.keys(), ...split.constants.keys()]);
 }
 
-/** The identifiers a file uses but does not define (for the linker to pull archive members). */
-export function scanReferences(source: string): Set<string> {
+/** What a file defines and uses, without assembling it (what a linker needs to choose inputs). */
+export interface SourceSymbols {
+  /** Labels defined in the file (numeric local labels excluded). */
+  labels: Set<string>;
+  /** Labels and constants declared `.globl`/`.global`/`.weak`. */
+  globals: Set<string>;
+  /** Identifiers used but not defined in the file. */
+  references: Set<string>;
+}
+
+export function scanSymbols(source: string): SourceSymbols {
   const split = splitSource(source);
   const defined = definedNames(split);
-  const used = new Set<string>();
+  const references = new Set<string>();
   for (const l of split.lines)
-    for (const id of identifiersIn(l.statement, split.syntax)) if (!defined.has(id)) used.add(id);
-  return used;
+    for (const id of identifiersIn(l.statement, split.syntax)) if (!defined.has(id)) references.add(id);
+  const labels = new Set([...split.labels.keys()].filter((n) => !n.startsWith(".Labi_")));
+  return { labels, globals: new Set(split.globals), references };
+}
+
+/** The identifiers a file uses but does not define (for the linker to pull archive members). */
+export function scanReferences(source: string): Set<string> {
+  return scanSymbols(source).references;
 }
 
 /** Whether a file defines a label (e.g. `_start` or `scheme_entry`). */

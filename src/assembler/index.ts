@@ -1,6 +1,8 @@
 export {
   assemble,
   scanReferences,
+  scanSymbols,
+  type SourceSymbols,
   definesSymbol,
   defaultPlacement,
   DEFAULT_TEXT_ADDRESS,

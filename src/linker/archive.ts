@@ -1,92 +1,165 @@
+/**
+ * `ar` archives (static libraries): the GNU format (`/` symbol table, `//` long names,
+ * `name/` short names), the 64-bit `/SYM64/` table and BSD names (`#1/LEN`). Members are
+ * parsed only when the linker pulls them.
+ */
 import { ByteReader, LinkError } from "./bytes.js";
+import { ELF } from "./elf.js";
+import { readObject, type ObjectFile } from "./elf-object.js";
 
 export interface ArchiveMember {
   name: string;
+  /** Offset of the member's header in the archive (what the symbol table points at). */
+  headerOffset: number;
   data: Uint8Array;
 }
 
 export interface Archive {
+  /** The archive's file name. */
   name: string;
   members: ArchiveMember[];
-  /** Symbol → index of the member that defines it (from the archive's symbol table). */
-  index: Map<string, number>;
+  /** Global symbol → the index of the first member that defines it. */
+  index: ReadonlyMap<string, number>;
+  /** The member's parsed object (cached). */
+  object(member: number): ObjectFile;
+  /** "libfoo.a(bar.o)". */
+  memberName(member: number): string;
 }
 
 const MAGIC = "!<arch>\n";
+const HEADER = 60;
 
-/** Whether bytes start like an `ar` archive. */
-export function isArchive(bytes: Uint8Array): boolean {
-  return bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === MAGIC;
+function ascii(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
 }
 
-/** Parses a System V / GNU `ar` archive: members, long names (`//`) and the symbol table (`/`). */
+export function isArchive(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && ascii(bytes.subarray(0, 8)) === MAGIC;
+}
+
+/** Parses an archive's member list and symbol index. */
 export function readArchive(bytes: Uint8Array, name: string): Archive {
   const r = new ByteReader(bytes, name);
-  if (!isArchive(bytes)) throw new LinkError(`${name}: not an ar archive (no !<arch> magic)`);
-  const text = (o: number, n: number) => new TextDecoder("latin1").decode(r.slice(o, n, "a member header"));
-  const raw: { name: string; data: Uint8Array; offset: number }[] = [];
+  if (bytes.length >= 8 && ascii(bytes.subarray(0, 8)) === "!<thin>\n")
+    throw new LinkError(
+      `${name}: a thin archive (members stored elsewhere); abi-lab needs a regular archive`,
+    );
+  if (!isArchive(bytes)) throw new LinkError(`${name}: not an archive (it does not start with "!<arch>")`);
+
+  const members: ArchiveMember[] = [];
+  let symbolTable: { data: Uint8Array; wide: boolean } | undefined;
   let longNames: Uint8Array | undefined;
-  let symbolTable: Uint8Array | undefined;
-  let offset = 8;
-  while (offset < bytes.length) {
-    if (offset + 60 > bytes.length)
-      throw new LinkError(`${name}: truncated member header at offset ${offset}`);
-    const header = text(offset, 60);
-    if (header.slice(58, 60) !== "`\n") throw new LinkError(`${name}: bad member header at offset ${offset}`);
-    const sizeText = header.slice(48, 58).trim();
+  let pos = 8;
+  while (pos < bytes.length) {
+    // A single padding newline may end the file.
+    if (pos === bytes.length - 1 && bytes[pos] === 0x0a) break;
+    const header = r.slice(pos, HEADER, `the header of the archive member at offset ${pos}`);
+    if (header[58] !== 0x60 || header[59] !== 0x0a)
+      throw new LinkError(`${name}: the archive member header at offset ${pos} is corrupt (bad terminator)`);
+    const rawName = ascii(header.subarray(0, 16)).trimEnd();
+    const sizeText = ascii(header.subarray(48, 58)).trim();
     if (!/^\d+$/.test(sizeText))
-      throw new LinkError(`${name}: bad member size '${sizeText}' at offset ${offset}`);
+      throw new LinkError(
+        `${name}: the archive member at offset ${pos} has an invalid size field "${sizeText}"`,
+      );
     const size = Number(sizeText);
-    const data = r.slice(offset + 60, size, `the member at offset ${offset}`);
-    let memberName = header.slice(0, 16).trimEnd();
-    if (memberName === "/" || memberName === "/SYM64/") symbolTable = data;
-    else if (memberName === "//") longNames = data;
-    else {
-      if (/^\/\d+$/.test(memberName)) {
-        const at = Number(memberName.slice(1));
-        if (!longNames || at >= longNames.length)
-          throw new LinkError(`${name}: member name offset ${at} is outside the long-name table`);
-        let end = at;
-        while (end < longNames.length && longNames[end] !== 0x0a) end++;
-        memberName = new TextDecoder().decode(longNames.subarray(at, end));
-      } else if (memberName.startsWith("#1/")) {
-        // BSD: the name follows the header.
-        const len = Number(memberName.slice(3));
-        memberName = new TextDecoder().decode(data.subarray(0, len)).replace(/\0+$/, "");
-        raw.push({ name: memberName, data: data.subarray(len), offset });
-        offset += 60 + size + (size & 1);
-        continue;
-      }
-      raw.push({ name: memberName.replace(/\/$/, ""), data, offset });
+    let data = r.slice(pos + HEADER, size, `the contents of archive member "${rawName}"`);
+    let memberName: string;
+    if (rawName === "/" || rawName === "/SYM64/") {
+      symbolTable = { data, wide: rawName === "/SYM64/" };
+      memberName = "";
+    } else if (rawName === "//") {
+      longNames = data;
+      memberName = "";
+    } else if (/^#1\/\d+$/.test(rawName)) {
+      const length = Number(rawName.slice(3));
+      if (length > size)
+        throw new LinkError(`${name}: the BSD member name at offset ${pos} is longer than the member`);
+      memberName = ascii(data.subarray(0, length)).replace(/\0+$/, "");
+      data = data.subarray(length);
+    } else if (/^\/\d+$/.test(rawName)) {
+      const offset = Number(rawName.slice(1));
+      if (!longNames || offset >= longNames.length)
+        throw new LinkError(
+          `${name}: the archive member at offset ${pos} refers to a long name that does not exist`,
+        );
+      let end = offset;
+      while (end < longNames.length && longNames[end] !== 0x0a && longNames[end] !== 0) end++;
+      memberName = ascii(longNames.subarray(offset, end)).replace(/\/$/, "");
+    } else {
+      memberName = rawName.replace(/\/$/, "");
     }
-    offset += 60 + size + (size & 1);
+    if (memberName !== "" && !memberName.startsWith("__.SYMDEF"))
+      members.push({ name: memberName, headerOffset: pos, data });
+    pos += HEADER + size + (size & 1);
   }
-  const members = raw.map((m) => ({ name: m.name, data: m.data }));
-  const index = new Map<string, number>();
-  if (symbolTable) {
-    const is64 = false;
-    const st = new ByteReader(symbolTable, `${name} symbol table`);
-    const width = is64 ? 8 : 4;
-    const count = st.length >= 4 ? readBigEndian(st, 0, width) : 0;
-    let strings = width + count * width;
-    if (strings > st.length)
-      throw new LinkError(`${name}: the symbol table claims ${count} symbols but is ${st.length} bytes`);
-    const byOffset = new Map(raw.map((m, i) => [m.offset, i]));
-    for (let i = 0; i < count; i++) {
-      const memberOffset = readBigEndian(st, width + i * width, width);
-      let end = strings;
-      while (end < st.length && symbolTable[end] !== 0) end++;
-      const symbol = new TextDecoder().decode(symbolTable.subarray(strings, end));
-      strings = end + 1;
-      const member = byOffset.get(memberOffset);
-      if (member !== undefined && !index.has(symbol)) index.set(symbol, member);
+
+  const objects = new Map<number, ObjectFile>();
+  const memberName = (i: number) => `${name}(${members[i].name})`;
+  const object = (i: number): ObjectFile => {
+    let o = objects.get(i);
+    if (!o) {
+      if (i < 0 || i >= members.length) throw new LinkError(`${name}: no member ${i}`);
+      o = readObject(members[i].data, memberName(i));
+      objects.set(i, o);
     }
-  }
-  return { name, members, index };
+    return o;
+  };
+  const index = symbolTable ? readSymbolTable(name, symbolTable, members) : scanMembers(members, object);
+  return { name, members, index, object, memberName };
 }
 
-function readBigEndian(r: ByteReader, offset: number, width: number): number {
-  let v = 0;
-  for (let i = 0; i < width; i++) v = v * 256 + r.u8(offset + i, "the archive symbol table");
-  return v;
+/** The GNU symbol table: a big-endian count, that many member offsets, then the names. */
+function readSymbolTable(
+  name: string,
+  table: { data: Uint8Array; wide: boolean },
+  members: ArchiveMember[],
+): Map<string, number> {
+  const width = table.wide ? 8 : 4;
+  const view = new DataView(table.data.buffer, table.data.byteOffset, table.data.byteLength);
+  const fail = () => new LinkError(`${name}: the archive symbol table is truncated or corrupt`);
+  if (table.data.length < width) throw fail();
+  const read = (o: number) => (table.wide ? Number(view.getBigUint64(o, false)) : view.getUint32(o, false));
+  const count = read(0);
+  const namesStart = width + count * width;
+  if (!Number.isSafeInteger(namesStart) || namesStart > table.data.length) throw fail();
+  const byOffset = new Map(members.map((m, i) => [m.headerOffset, i]));
+  const index = new Map<string, number>();
+  let p = namesStart;
+  for (let k = 0; k < count; k++) {
+    let end = p;
+    while (end < table.data.length && table.data[end] !== 0) end++;
+    if (end >= table.data.length) throw fail();
+    const symbol = ascii(table.data.subarray(p, end));
+    p = end + 1;
+    const member = byOffset.get(read(width + k * width));
+    if (member === undefined)
+      throw new LinkError(
+        `${name}: the archive symbol table points symbol ${symbol} at a member that does not exist`,
+      );
+    if (!index.has(symbol)) index.set(symbol, member);
+  }
+  return index;
+}
+
+/** Without a symbol table: look inside every member for the globals it defines. */
+function scanMembers(members: ArchiveMember[], object: (i: number) => ObjectFile): Map<string, number> {
+  const index = new Map<string, number>();
+  members.forEach((_, i) => {
+    let o: ObjectFile;
+    try {
+      o = object(i);
+    } catch (e) {
+      // Not an object (ar can hold anything): it defines nothing; pulling it would say why.
+      if (e instanceof LinkError) return;
+      throw e;
+    }
+    for (const s of o.symbols) {
+      if (s.bind === ELF.STB_LOCAL || s.section === ELF.SHN_UNDEF || s.name === "") continue;
+      if (!index.has(s.name)) index.set(s.name, i);
+    }
+  });
+  return index;
 }

@@ -1,6 +1,10 @@
 import { UserInputError } from "../diagnostics.js";
 
-/** A problem with an object, archive or executable: names the file and what is wrong. */
+/**
+ * A problem with the inputs of a link: a malformed object, archive or executable, an
+ * undefined or duplicate symbol, a relocation out of range. The message names the file (and
+ * archive member) and what is wrong.
+ */
 export class LinkError extends UserInputError {
   constructor(message: string) {
     super(message);
@@ -8,13 +12,16 @@ export class LinkError extends UserInputError {
   }
 }
 
-/** Little-endian reads that check every offset against the buffer, failing with a LinkError. */
+/**
+ * Little-endian reads that check every offset against the buffer, failing with a LinkError
+ * that names the file: malformed input never becomes a RangeError.
+ */
 export class ByteReader {
   private readonly view: DataView;
 
   constructor(
     readonly bytes: Uint8Array,
-    /** For messages: "libabi_runtime.a(abi_runtime.o)". */
+    /** For messages, e.g. "libabi_runtime.a(abi_runtime.o)". */
     readonly name: string,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -33,7 +40,8 @@ export class ByteReader {
       offset + size > this.bytes.length
     )
       throw new LinkError(
-        `${this.name}: ${what} at offset ${offset} (${size} bytes) lies outside the file (${this.bytes.length} bytes): the file is truncated or corrupt`,
+        `${this.name}: ${what} at offset ${offset} (${size} bytes) lies outside the file ` +
+          `(${this.bytes.length} bytes): the file is truncated or corrupt`,
       );
   }
 
@@ -62,8 +70,13 @@ export class ByteReader {
     this.check(offset, 8, what);
     const v = this.view.getBigUint64(offset, true);
     if (v > BigInt(Number.MAX_SAFE_INTEGER))
-      throw new LinkError(`${this.name}: ${what} is impossibly large (${v})`);
+      throw new LinkError(`${this.name}: ${what} is impossibly large (0x${v.toString(16)})`);
     return Number(v);
+  }
+
+  u64big(offset: number, what = "a 64-bit field"): bigint {
+    this.check(offset, 8, what);
+    return this.view.getBigUint64(offset, true);
   }
 
   i64(offset: number, what = "a 64-bit field"): bigint {
@@ -76,12 +89,26 @@ export class ByteReader {
     return this.bytes.subarray(offset, offset + size);
   }
 
-  /** A NUL-terminated string inside [offset, end). */
+  /** A NUL-terminated string starting at `offset`, which must end before `end`. */
   cstring(offset: number, end: number, what: string): string {
-    if (offset < 0 || offset >= end || end > this.bytes.length)
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= end || end > this.bytes.length)
       throw new LinkError(`${this.name}: ${what} at offset ${offset} lies outside its string table`);
     let i = offset;
     while (i < end && this.bytes[i] !== 0) i++;
-    return new TextDecoder().decode(this.bytes.subarray(offset, i));
+    if (i === end) throw new LinkError(`${this.name}: ${what} at offset ${offset} is not NUL-terminated`);
+    return decodeName(this.bytes.subarray(offset, i));
   }
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+
+/** Names are almost always ASCII: decode those without TextDecoder's overhead. */
+function decodeName(bytes: Uint8Array): string {
+  if (bytes.length > 256) return decoder.decode(bytes);
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] >= 0x80) return decoder.decode(bytes);
+    s += String.fromCharCode(bytes[i]);
+  }
+  return s;
 }

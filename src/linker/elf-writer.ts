@@ -1,189 +1,32 @@
-import { ELF } from "./elf-object.js";
-import type { Image } from "./image.js";
+/**
+ * Writing an Image as a static ELF64 executable for Linux x86-64 (ET_EXEC): one PT_LOAD per
+ * segment with its permissions (file offset ≡ address modulo the page size, as the kernel's
+ * mmap needs), a PT_GNU_STACK asking for a non-executable stack, and section headers with a
+ * symbol table so that objdump, readelf and gdb show names.
+ */
+import { ELF } from "./elf.js";
+import type { Image, ImageSymbol } from "./image.js";
 
 const PAGE = 0x1000;
-
-class Writer {
-  private chunks: Uint8Array[] = [];
-  length = 0;
-  put(bytes: Uint8Array): void {
-    this.chunks.push(bytes);
-    this.length += bytes.length;
-  }
-  padTo(offset: number): void {
-    if (offset > this.length) this.put(new Uint8Array(offset - this.length));
-  }
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
-  }
-}
-
-/**
- * Write a linked image as a static ELF64 executable for Linux x86-64: one PT_LOAD per segment
- * (file offset ≡ address modulo the page size), a non-executable stack, and section headers
- * with a symbol table so that objdump and gdb show names.
- */
-export function writeExecutable(image: Image): Uint8Array {
-  const segments = image.segments;
-  const phnum = segments.length + 1;
-  const headerSize = 64 + 56 * phnum;
-  const w = new Writer();
-  w.put(new Uint8Array(headerSize)); // filled at the end
-  const offsets: number[] = [];
-  for (const seg of segments) {
-    let offset = w.length;
-    const want = seg.address % PAGE;
-    offset = offset % PAGE <= want ? offset - (offset % PAGE) + want : offset - (offset % PAGE) + PAGE + want;
-    w.padTo(offset);
-    offsets.push(offset);
-    w.put(seg.bytes);
-  }
-
-  // Section headers: a section per segment, plus .symtab, .strtab and .shstrtab.
-  const shstr = new StringTable();
-  const str = new StringTable();
-  const symtab: Uint8Array[] = [new Uint8Array(24)];
-  const sectionNames = segments.map((s) => {
-    const kind = s.perm & 4 ? ".text" : s.perm & 2 ? ".data" : ".rodata";
-    return s.name.includes("runtime") ? `${kind}.runtime` : kind;
-  });
-  const sectionIndexOf = (address: number) => {
-    const i = segments.findIndex((s) => address >= s.address && address < s.address + s.memorySize);
-    return i < 0 ? 0xfff1 : i + 1;
-  };
-  for (const sym of image.symbols) {
-    if (sym.name.startsWith(".L")) continue;
-    const e = new DataView(new ArrayBuffer(24));
-    e.setUint32(0, str.add(sym.name), true);
-    const type =
-      sym.kind === "function" ? ELF.STT_FUNC : sym.kind === "object" ? ELF.STT_OBJECT : ELF.STT_NOTYPE;
-    e.setUint8(4, (ELF.STB_GLOBAL << 4) | type);
-    e.setUint16(6, sectionIndexOf(sym.address), true);
-    e.setBigUint64(8, BigInt(sym.address), true);
-    e.setBigUint64(16, BigInt(sym.size), true);
-    symtab.push(new Uint8Array(e.buffer));
-  }
-  const symtabBytes = concat(symtab);
-  w.padTo(alignUp(w.length, 8));
-  const symtabOffset = w.length;
-  w.put(symtabBytes);
-  const strOffset = w.length;
-  const strBytes = str.bytes();
-  w.put(strBytes);
-  const names = [
-    ...sectionNames.map((n) => shstr.add(n)),
-    shstr.add(".symtab"),
-    shstr.add(".strtab"),
-    shstr.add(".shstrtab"),
-  ];
-  const shstrOffset = w.length;
-  const shstrBytes = shstr.bytes();
-  w.put(shstrBytes);
-  w.padTo(alignUp(w.length, 8));
-  const shoff = w.length;
-  const shnum = segments.length + 4;
-  const sh = new DataView(new ArrayBuffer(64 * shnum));
-  const section = (
-    i: number,
-    name: number,
-    type: number,
-    flags: number,
-    addr: number,
-    offset: number,
-    size: number,
-    link: number,
-    info: number,
-    align: number,
-    entsize: number,
-  ) => {
-    const o = 64 * i;
-    sh.setUint32(o, name, true);
-    sh.setUint32(o + 4, type, true);
-    sh.setBigUint64(o + 8, BigInt(flags), true);
-    sh.setBigUint64(o + 16, BigInt(addr), true);
-    sh.setBigUint64(o + 24, BigInt(offset), true);
-    sh.setBigUint64(o + 32, BigInt(size), true);
-    sh.setUint32(o + 40, link, true);
-    sh.setUint32(o + 44, info, true);
-    sh.setBigUint64(o + 48, BigInt(align), true);
-    sh.setBigUint64(o + 56, BigInt(entsize), true);
-  };
-  segments.forEach((s, i) => {
-    const flags = ELF.SHF_ALLOC | (s.perm & 2 ? ELF.SHF_WRITE : 0) | (s.perm & 4 ? ELF.SHF_EXECINSTR : 0);
-    section(
-      i + 1,
-      names[i],
-      s.bytes.length ? ELF.SHT_PROGBITS : ELF.SHT_NOBITS,
-      flags,
-      s.address,
-      offsets[i],
-      s.memorySize,
-      0,
-      0,
-      16,
-      0,
-    );
-  });
-  const n = segments.length;
-  section(n + 1, names[n], ELF.SHT_SYMTAB, 0, 0, symtabOffset, symtabBytes.length, n + 2, 1, 8, 24);
-  section(n + 2, names[n + 1], ELF.SHT_STRTAB, 0, 0, strOffset, strBytes.length, 0, 0, 1, 0);
-  section(n + 3, names[n + 2], ELF.SHT_STRTAB, 0, 0, shstrOffset, shstrBytes.length, 0, 0, 1, 0);
-  w.put(new Uint8Array(sh.buffer));
-
-  const out = w.bytes();
-  const h = new DataView(out.buffer);
-  out.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
-  h.setUint16(16, ELF.ET_EXEC, true);
-  h.setUint16(18, ELF.EM_X86_64, true);
-  h.setUint32(20, 1, true);
-  h.setBigUint64(24, BigInt(image.entry), true);
-  h.setBigUint64(32, 64n, true);
-  h.setBigUint64(40, BigInt(shoff), true);
-  h.setUint16(52, 64, true);
-  h.setUint16(54, 56, true);
-  h.setUint16(56, phnum, true);
-  h.setUint16(58, 64, true);
-  h.setUint16(60, shnum, true);
-  h.setUint16(62, shnum - 1, true);
-  segments.forEach((s, i) => {
-    const o = 64 + 56 * i;
-    const flags = ELF.PF_R | (s.perm & 2 ? ELF.PF_W : 0) | (s.perm & 4 ? ELF.PF_X : 0);
-    h.setUint32(o, ELF.PT_LOAD, true);
-    h.setUint32(o + 4, flags, true);
-    h.setBigUint64(o + 8, BigInt(offsets[i]), true);
-    h.setBigUint64(o + 16, BigInt(s.address), true);
-    h.setBigUint64(o + 24, BigInt(s.address), true);
-    h.setBigUint64(o + 32, BigInt(s.bytes.length), true);
-    h.setBigUint64(o + 40, BigInt(s.memorySize), true);
-    h.setBigUint64(o + 48, BigInt(PAGE), true);
-  });
-  const gs = 64 + 56 * segments.length;
-  h.setUint32(gs, ELF.PT_GNU_STACK, true);
-  h.setUint32(gs + 4, ELF.PF_R | ELF.PF_W, true);
-  h.setBigUint64(gs + 48, 16n, true);
-  return out;
-}
+const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 class StringTable {
   private parts: Uint8Array[] = [new Uint8Array(1)];
   private size = 1;
-  private seen = new Map<string, number>();
+  private readonly seen = new Map<string, number>();
+  private readonly encoder = new TextEncoder();
+
   add(s: string): number {
     const known = this.seen.get(s);
     if (known !== undefined) return known;
-    const bytes = new TextEncoder().encode(s + "\0");
+    const bytes = this.encoder.encode(s + "\0");
     const at = this.size;
     this.parts.push(bytes);
     this.size += bytes.length;
     this.seen.set(s, at);
     return at;
   }
+
   bytes(): Uint8Array {
     return concat(this.parts);
   }
@@ -199,4 +42,204 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
+interface OutputSection {
+  name: string;
+  type: number;
+  flags: number;
+  address: number;
+  offset: number;
+  size: number;
+  link: number;
+  info: number;
+  align: number;
+  entrySize: number;
+}
+
+const STT: Record<ImageSymbol["kind"], number> = {
+  function: ELF.STT_FUNC,
+  object: ELF.STT_OBJECT,
+  label: ELF.STT_NOTYPE,
+};
+
+/** The bytes of a static ELF executable for `image`. */
+export function writeExecutable(image: Image): Uint8Array {
+  const segments = image.segments;
+  const phnum = segments.length + 1;
+  const headersEnd = ELF.EHDR_SIZE + ELF.PHDR_SIZE * phnum;
+
+  // Segment contents, each at an offset congruent to its address modulo the page size.
+  const offsets: number[] = [];
+  let cursor = headersEnd;
+  for (const s of segments) {
+    const want = s.address % PAGE;
+    let offset = cursor - (cursor % PAGE) + want;
+    if (offset < cursor) offset += PAGE;
+    offsets.push(offset);
+    cursor = offset + s.bytes.length;
+  }
+
+  // Sections: one per segment (a writable one split into .data and .bss).
+  const shstr = new StringTable();
+  const sections: OutputSection[] = [
+    { name: "", type: 0, flags: 0, address: 0, offset: 0, size: 0, link: 0, info: 0, align: 0, entrySize: 0 },
+  ];
+  const used = new Map<string, number>();
+  const unique = (name: string) => {
+    const n = used.get(name) ?? 0;
+    used.set(name, n + 1);
+    return n === 0 ? name : `${name}.${n}`;
+  };
+  segments.forEach((s, i) => {
+    const flags = ELF.SHF_ALLOC | (s.perm & 2 ? ELF.SHF_WRITE : 0) | (s.perm & 4 ? ELF.SHF_EXECINSTR : 0);
+    const base = s.perm & 4 ? ".text" : s.perm & 2 ? ".data" : ".rodata";
+    const common = { flags, link: 0, info: 0, align: 16, entrySize: 0 };
+    if (s.bytes.length > 0)
+      sections.push({
+        ...common,
+        name: unique(base),
+        type: ELF.SHT_PROGBITS,
+        address: s.address,
+        offset: offsets[i],
+        size: s.bytes.length,
+      });
+    if (s.memorySize > s.bytes.length)
+      sections.push({
+        ...common,
+        name: unique(s.perm & 2 ? ".bss" : base),
+        type: ELF.SHT_NOBITS,
+        address: s.address + s.bytes.length,
+        offset: offsets[i] + s.bytes.length,
+        size: s.memorySize - s.bytes.length,
+      });
+  });
+  const loadedSections = sections.length;
+  const sectionIndexOf = (address: number) => {
+    for (let i = 1; i < loadedSections; i++) {
+      const s = sections[i];
+      if (address >= s.address && address < s.address + s.size) return i;
+    }
+    for (let i = 1; i < loadedSections; i++) if (address === sections[i].address + sections[i].size) return i;
+    return ELF.SHN_ABS;
+  };
+
+  // The symbol table: locals first, as ELF requires.
+  const str = new StringTable();
+  const listed = image.symbols.filter((s) => s.name !== "" && !s.name.startsWith(".L"));
+  const locals = listed.filter((s) => s.binding === "local");
+  const globals = listed.filter((s) => s.binding !== "local");
+  const symtab = new DataView(new ArrayBuffer(ELF.SYM_SIZE * (1 + listed.length)));
+  [...locals, ...globals].forEach((sym, k) => {
+    const o = ELF.SYM_SIZE * (k + 1);
+    const bind =
+      sym.binding === "local" ? ELF.STB_LOCAL : sym.binding === "weak" ? ELF.STB_WEAK : ELF.STB_GLOBAL;
+    symtab.setUint32(o, str.add(sym.name), true);
+    symtab.setUint8(o + 4, (bind << 4) | STT[sym.kind]);
+    symtab.setUint16(o + 6, sectionIndexOf(sym.address), true);
+    symtab.setBigUint64(o + 8, BigInt(sym.address), true);
+    symtab.setBigUint64(o + 16, BigInt(sym.size), true);
+  });
+  const symtabBytes = new Uint8Array(symtab.buffer);
+  const strBytes = str.bytes();
+  const symtabIndex = sections.length;
+  cursor = alignUp(cursor, 8);
+  sections.push({
+    name: ".symtab",
+    type: ELF.SHT_SYMTAB,
+    flags: 0,
+    address: 0,
+    offset: cursor,
+    size: symtabBytes.length,
+    link: symtabIndex + 1,
+    info: 1 + locals.length,
+    align: 8,
+    entrySize: ELF.SYM_SIZE,
+  });
+  cursor += symtabBytes.length;
+  sections.push({
+    name: ".strtab",
+    type: ELF.SHT_STRTAB,
+    flags: 0,
+    address: 0,
+    offset: cursor,
+    size: strBytes.length,
+    link: 0,
+    info: 0,
+    align: 1,
+    entrySize: 0,
+  });
+  cursor += strBytes.length;
+  const shstrtab: OutputSection = {
+    name: ".shstrtab",
+    type: ELF.SHT_STRTAB,
+    flags: 0,
+    address: 0,
+    offset: cursor,
+    size: 0,
+    link: 0,
+    info: 0,
+    align: 1,
+    entrySize: 0,
+  };
+  sections.push(shstrtab);
+  const nameOffsets = sections.map((s) => (s.name ? shstr.add(s.name) : 0));
+  const shstrBytes = shstr.bytes();
+  shstrtab.size = shstrBytes.length;
+  cursor += shstrBytes.length;
+  const shoff = alignUp(cursor, 8);
+
+  const out = new Uint8Array(shoff + ELF.SHDR_SIZE * sections.length);
+  const h = new DataView(out.buffer);
+  segments.forEach((s, i) => out.set(s.bytes, offsets[i]));
+  out.set(symtabBytes, sections[symtabIndex].offset);
+  out.set(strBytes, sections[symtabIndex + 1].offset);
+  out.set(shstrBytes, shstrtab.offset);
+
+  // ELF header.
+  out.set([0x7f, 0x45, 0x4c, 0x46, 2 /* 64-bit */, 1 /* little-endian */, ELF.EV_CURRENT, ELF.ELFOSABI_SYSV]);
+  h.setUint16(16, ELF.ET_EXEC, true);
+  h.setUint16(18, ELF.EM_X86_64, true);
+  h.setUint32(20, ELF.EV_CURRENT, true);
+  h.setBigUint64(24, BigInt(image.entry), true);
+  h.setBigUint64(32, BigInt(ELF.EHDR_SIZE), true);
+  h.setBigUint64(40, BigInt(shoff), true);
+  h.setUint16(52, ELF.EHDR_SIZE, true);
+  h.setUint16(54, ELF.PHDR_SIZE, true);
+  h.setUint16(56, phnum, true);
+  h.setUint16(58, ELF.SHDR_SIZE, true);
+  h.setUint16(60, sections.length, true);
+  h.setUint16(62, sections.length - 1, true);
+
+  // Program headers.
+  segments.forEach((s, i) => {
+    const o = ELF.EHDR_SIZE + ELF.PHDR_SIZE * i;
+    const flags = (s.perm & 1 ? ELF.PF_R : 0) | (s.perm & 2 ? ELF.PF_W : 0) | (s.perm & 4 ? ELF.PF_X : 0);
+    h.setUint32(o, ELF.PT_LOAD, true);
+    h.setUint32(o + 4, flags, true);
+    h.setBigUint64(o + 8, BigInt(offsets[i]), true);
+    h.setBigUint64(o + 16, BigInt(s.address), true);
+    h.setBigUint64(o + 24, BigInt(s.address), true);
+    h.setBigUint64(o + 32, BigInt(s.bytes.length), true);
+    h.setBigUint64(o + 40, BigInt(s.memorySize), true);
+    h.setBigUint64(o + 48, BigInt(PAGE), true);
+  });
+  const gs = ELF.EHDR_SIZE + ELF.PHDR_SIZE * segments.length;
+  h.setUint32(gs, ELF.PT_GNU_STACK, true);
+  h.setUint32(gs + 4, ELF.PF_R | ELF.PF_W, true);
+  h.setBigUint64(gs + 48, 16n, true);
+
+  // Section headers.
+  sections.forEach((s, i) => {
+    const o = shoff + ELF.SHDR_SIZE * i;
+    h.setUint32(o, nameOffsets[i], true);
+    h.setUint32(o + 4, s.type, true);
+    h.setBigUint64(o + 8, BigInt(s.flags), true);
+    h.setBigUint64(o + 16, BigInt(s.address), true);
+    h.setBigUint64(o + 24, BigInt(s.offset), true);
+    h.setBigUint64(o + 32, BigInt(s.size), true);
+    h.setUint32(o + 40, s.link, true);
+    h.setUint32(o + 44, s.info, true);
+    h.setBigUint64(o + 48, BigInt(s.align), true);
+    h.setBigUint64(o + 56, BigInt(s.entrySize), true);
+  });
+  return out;
+}

@@ -82,6 +82,7 @@ export function readExecutable(bytes: Uint8Array, name: string): Image {
           size: s.size,
           kind: s.type === ELF.STT_FUNC ? "function" : s.type === ELF.STT_OBJECT ? "object" : "label",
           origin: name,
+          binding: s.bind === ELF.STB_LOCAL ? "local" : s.bind === ELF.STB_WEAK ? "weak" : "global",
         });
       }
     }

@@ -1,83 +1,163 @@
+/**
+ * x86-64 relocations (System V psABI §4.4): what value each type computes and how wide the
+ * field is, with range checks. Notation: S the symbol's address, A the addend, P the address
+ * being patched, GOT the address of the global offset table, G the address of the symbol's
+ * GOT slot, Z the symbol's size.
+ */
 import { LinkError } from "./bytes.js";
-import type { Relocation } from "./elf-object.js";
+import { R_X86_64, relocationName } from "./elf.js";
 
-/** x86-64 relocation types (System V psABI, table 4.10). */
-export const R = {
-  NONE: 0,
-  R64: 1,
-  PC32: 2,
-  GOT32: 3,
-  PLT32: 4,
-  GOTPCREL: 9,
-  R32: 10,
-  R32S: 11,
-  PC64: 24,
-  GOTOFF64: 25,
-  GOTPC32: 26,
-  GOTPCRELX: 41,
-  REX_GOTPCRELX: 42,
-} as const;
+export { R_X86_64, relocationName } from "./elf.js";
 
-const NAMES: Record<number, string> = Object.fromEntries(
-  Object.entries(R).map(([k, v]) => [v, `R_X86_64_${k.replace(/^R(?=\d)/, "")}`]),
-);
+export interface RelocationValues {
+  S: bigint;
+  A: bigint;
+  P: bigint;
+  /** Address of the GOT (for GOTPC*, GOTOFF64, PLTOFF64). */
+  GOT: bigint;
+  /** Address of the symbol's GOT slot (for the GOT-using types). */
+  G: bigint;
+  Z: bigint;
+}
 
+type Check = "signed" | "unsigned" | "either" | "none";
+
+interface Rule {
+  width: 1 | 2 | 4 | 8;
+  check: Check;
+  value: (v: RelocationValues) => bigint;
+}
+
+const R = R_X86_64;
+
+const RULES = new Map<number, Rule>([
+  [R._64, { width: 8, check: "none", value: ({ S, A }) => S + A }],
+  [R.PC32, { width: 4, check: "signed", value: ({ S, A, P }) => S + A - P }],
+  // A static link needs no PLT: a call goes straight to the function.
+  [R.PLT32, { width: 4, check: "signed", value: ({ S, A, P }) => S + A - P }],
+  [R.GOT32, { width: 4, check: "signed", value: ({ G, GOT, A }) => G - GOT + A }],
+  [R.GOTPCREL, { width: 4, check: "signed", value: ({ G, A, P }) => G + A - P }],
+  [R.GOTPCRELX, { width: 4, check: "signed", value: ({ G, A, P }) => G + A - P }],
+  [R.REX_GOTPCRELX, { width: 4, check: "signed", value: ({ G, A, P }) => G + A - P }],
+  [R._32, { width: 4, check: "unsigned", value: ({ S, A }) => S + A }],
+  [R._32S, { width: 4, check: "signed", value: ({ S, A }) => S + A }],
+  [R._16, { width: 2, check: "either", value: ({ S, A }) => S + A }],
+  [R.PC16, { width: 2, check: "signed", value: ({ S, A, P }) => S + A - P }],
+  [R._8, { width: 1, check: "either", value: ({ S, A }) => S + A }],
+  [R.PC8, { width: 1, check: "signed", value: ({ S, A, P }) => S + A - P }],
+  [R.PC64, { width: 8, check: "none", value: ({ S, A, P }) => S + A - P }],
+  [R.GOTOFF64, { width: 8, check: "none", value: ({ S, A, GOT }) => S + A - GOT }],
+  [R.GOTPC32, { width: 4, check: "signed", value: ({ GOT, A, P }) => GOT + A - P }],
+  [R.GOT64, { width: 8, check: "none", value: ({ G, GOT, A }) => G - GOT + A }],
+  [R.GOTPCREL64, { width: 8, check: "none", value: ({ G, A, P }) => G + A - P }],
+  [R.GOTPC64, { width: 8, check: "none", value: ({ GOT, A, P }) => GOT + A - P }],
+  [R.GOTPLT64, { width: 8, check: "none", value: ({ G, GOT, A }) => G - GOT + A }],
+  [R.PLTOFF64, { width: 8, check: "none", value: ({ S, GOT, A }) => S - GOT + A }],
+  [R.SIZE32, { width: 4, check: "unsigned", value: ({ Z, A }) => Z + A }],
+  [R.SIZE64, { width: 8, check: "none", value: ({ Z, A }) => Z + A }],
+]);
+
+const TLS = new Set<number>([
+  R.DTPMOD64,
+  R.DTPOFF64,
+  R.TPOFF64,
+  R.TLSGD,
+  R.TLSLD,
+  R.DTPOFF32,
+  R.GOTTPOFF,
+  R.TPOFF32,
+  R.GOTPC32_TLSDESC,
+  R.TLSDESC_CALL,
+  R.TLSDESC,
+]);
+
+/** Types that need a GOT slot for their symbol. */
 export function usesGot(type: number): boolean {
-  return type === R.GOTPCREL || type === R.GOTPCRELX || type === R.REX_GOTPCRELX;
+  return (
+    type === R.GOTPCREL ||
+    type === R.GOTPCRELX ||
+    type === R.REX_GOTPCRELX ||
+    type === R.GOT32 ||
+    type === R.GOT64 ||
+    type === R.GOTPCREL64 ||
+    type === R.GOTPLT64
+  );
+}
+
+/** Types that refer to the GOT's address (so `_GLOBAL_OFFSET_TABLE_` must exist). */
+export function usesGotAddress(type: number): boolean {
+  return (
+    usesGot(type) || type === R.GOTPC32 || type === R.GOTPC64 || type === R.GOTOFF64 || type === R.PLTOFF64
+  );
+}
+
+/** The field width of a supported type; throws a LinkError for unsupported ones. */
+export function relocationWidth(type: number, where: () => string): number {
+  if (type === R.NONE) return 0;
+  const rule = RULES.get(type);
+  if (rule) return rule.width;
+  if (TLS.has(type))
+    throw new LinkError(
+      `${where()}: ${relocationName(type)} is thread-local storage, which abi-lab does not support`,
+    );
+  throw new LinkError(`${where()}: unsupported relocation ${relocationName(type)}`);
+}
+
+function fits(v: bigint, bits: number, check: Check): boolean {
+  const span = 1n << BigInt(bits);
+  switch (check) {
+    case "signed":
+      return v >= -(span >> 1n) && v < span >> 1n;
+    case "unsigned":
+      return v >= 0n && v < span;
+    case "either":
+      return v >= -(span >> 1n) && v < span;
+    case "none":
+      return true;
+  }
 }
 
 /**
- * Patch one relocation in `data` (the section's bytes, placed at `place`): S is the symbol's
- * address, G the address of its GOT slot when the type uses one. Overflows are link errors.
+ * Compute and store one relocation at `offset` of `view`. `where` describes the site for
+ * messages ("relocation R_X86_64_PC32 against `foo` in bar.o(.text+0x1c)").
  */
 export function applyRelocation(
-  data: Uint8Array,
-  rel: Relocation,
-  S: number,
-  place: number,
-  G: number | undefined,
-  where: string,
+  view: DataView,
+  offset: number,
+  type: number,
+  values: RelocationValues,
+  where: () => string,
 ): void {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const A = rel.addend;
-  const P = BigInt(place + rel.offset);
-  const s = BigInt(S);
-  const width = rel.type === R.R64 || rel.type === R.PC64 || rel.type === R.GOTOFF64 ? 8 : 4;
-  if (rel.offset < 0 || rel.offset + width > data.length)
-    throw new LinkError(`${where}: relocation at offset ${rel.offset} lies outside its section`);
-  const put32 = (v: bigint, signed: boolean) => {
-    const ok = signed ? v >= -(2n ** 31n) && v < 2n ** 31n : v >= 0n && v < 2n ** 32n;
-    if (!ok)
-      throw new LinkError(
-        `${where}: ${NAMES[rel.type] ?? rel.type} value 0x${v.toString(16)} does not fit in 32 bits (the program must be linked below 2 GiB)`,
-      );
-    view.setUint32(rel.offset, Number(BigInt.asUintN(32, v)), true);
-  };
-  switch (rel.type) {
-    case R.NONE:
-      return;
-    case R.R64:
-      view.setBigUint64(rel.offset, BigInt.asUintN(64, s + A), true);
-      return;
-    case R.PC64:
-      view.setBigUint64(rel.offset, BigInt.asUintN(64, s + A - P), true);
-      return;
-    case R.PC32:
-    case R.PLT32:
-      put32(s + A - P, true);
-      return;
-    case R.R32:
-      put32(s + A, false);
-      return;
-    case R.R32S:
-      put32(s + A, true);
-      return;
-    case R.GOTPCREL:
-    case R.GOTPCRELX:
-    case R.REX_GOTPCRELX:
-      put32(BigInt(G!) + A - P, true);
-      return;
-    default:
-      throw new LinkError(`${where}: unsupported relocation type ${NAMES[rel.type] ?? rel.type}`);
+  if (type === R.NONE) return;
+  const rule = RULES.get(type);
+  if (!rule) {
+    relocationWidth(type, where);
+    return;
+  }
+  if (offset < 0 || offset + rule.width > view.byteLength)
+    throw new LinkError(`${where()}: the relocated field lies outside its section`);
+  const v = rule.value(values);
+  const bits = rule.width * 8;
+  if (!fits(v, bits, rule.check)) {
+    const shown = v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+    throw new LinkError(
+      `${where()}: value ${shown} does not fit in ${bits} bits (${rule.check === "unsigned" ? "unsigned" : "signed"}); ` +
+        `the target is too far away`,
+    );
+  }
+  const u = BigInt.asUintN(bits, v);
+  switch (rule.width) {
+    case 1:
+      view.setUint8(offset, Number(u));
+      break;
+    case 2:
+      view.setUint16(offset, Number(u), true);
+      break;
+    case 4:
+      view.setUint32(offset, Number(u), true);
+      break;
+    case 8:
+      view.setBigUint64(offset, u, true);
+      break;
   }
 }
