@@ -102,7 +102,8 @@ export function defaultPlacement(sizes: SectionSizes, alignments: SectionSizes):
 }
 
 const START = "__abi_lab_section_start";
-const MARK = ".Labi_line_";
+/** Line markers: short (keystone converts its input to UTF-8 slowly) and unlike any user label. */
+const MARK = ".L$";
 const MAX_PASSES = 8;
 
 const hex = (n: number) => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
@@ -360,9 +361,10 @@ function assembleSection(
       body.push(`${lab}:`);
       if (SYMBOL_NAME.test(lab)) table.push(lab);
     }
-    body.push(`${MARK}${k}:`);
+    // A line without a statement is at the next statement's address: no marker needed.
+    if (!l.statement) return;
+    body.push(`${MARK}${k}:`, l.statement);
     table.push(`${MARK}${k}`);
-    if (l.statement) body.push(l.statement);
   });
   body.push(`${MARK}end:`);
   table.push(`${MARK}end`, ...localConstants);
@@ -394,7 +396,13 @@ function assembleSection(
     if (localConstants.has(name) && !split.labels.has(name)) constants.set(name, value);
     else labelOffsets.set(name, value - base);
   }
-  const lineOffsets = lines.map((_, k) => values.get(`${MARK}${k}`)! - base);
+  const lineOffsets: number[] = new Array<number>(lines.length);
+  let next = contentLength;
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const at = values.get(`${MARK}${k}`);
+    if (at !== undefined) next = at - base;
+    lineOffsets[k] = next;
+  }
   return { bytes: bytes.slice(0, contentLength), labelOffsets, constants, lineOffsets };
 }
 
