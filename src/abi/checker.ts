@@ -45,6 +45,7 @@ export class AbiChecker implements MachineObserver {
   /** Lowest address written below rsp since the last call or rsp change, per depth. */
   private lowestBelowRsp: number | undefined;
   private lastRip = 0;
+  private readonly pending: { address: number; size: number; rip: number }[] = [];
 
   constructor(
     private readonly machine: GuestMachine,
@@ -57,23 +58,35 @@ export class AbiChecker implements MachineObserver {
   }
 
   onInstruction(rip: number): void {
+    this.settle();
     this.lastRip = rip;
   }
 
   onMemoryWrite(address: number, size: number): void {
+    if (this.pending.length < 64) this.pending.push({ address, size, rip: this.lastRip });
+  }
+
+  /**
+   * Judge the previous instruction's writes against rsp after it: a push or a call writes at
+   * the rsp it leaves, which is fine; a store below the rsp it leaves is red-zone data.
+   */
+  private settle(): void {
+    if (this.pending.length === 0) return;
     const rsp = Number(this.machine.getRegister("rsp"));
-    if (address >= rsp || address + size <= rsp - 0x100000) return; // not just below the stack top
-    // Pushes and calls write exactly at the new rsp, which they have already moved.
-    if (address < rsp - SYSTEM_V.redZone) {
-      this.report({
-        rule: "red-zone",
-        message: `a write ${rsp - address} bytes below rsp, past the ${SYSTEM_V.redZone}-byte red zone: a signal handler may clobber it`,
-        address: this.lastRip,
-        values: { rsp: hex(rsp), address: hex(address), size: String(size) },
-      });
-      return;
+    for (const w of this.pending) {
+      if (w.address >= rsp || w.address < rsp - 0x100000) continue;
+      if (w.address < rsp - SYSTEM_V.redZone) {
+        this.report({
+          rule: "red-zone",
+          message: `a write ${rsp - w.address} bytes below rsp, past the ${SYSTEM_V.redZone}-byte red zone: a signal handler may clobber it`,
+          address: w.rip,
+          values: { rsp: hex(rsp), address: hex(w.address), size: String(w.size) },
+        });
+      } else {
+        this.lowestBelowRsp = Math.min(this.lowestBelowRsp ?? w.address, w.address);
+      }
     }
-    this.lowestBelowRsp = Math.min(this.lowestBelowRsp ?? address, address);
+    this.pending.length = 0;
   }
 
   onCall(e: CallEvent): void {
@@ -128,7 +141,20 @@ export class AbiChecker implements MachineObserver {
     // Find the frame this return belongs to (skipping frames abandoned by non-local exits).
     let i = this.frames.length - 1;
     while (i >= 0 && this.frames[i].returnAddress !== e.target) i--;
-    if (i < 0) return;
+    if (i < 0) {
+      // A ret that goes nowhere a call came from: the callee left rsp off, so ret popped
+      // something else than the return address.
+      const top = this.frames.pop();
+      if (!top) return;
+      this.report({
+        rule: "stack-balance",
+        message: `${top.callee} returned to 0x${e.target.toString(16)} instead of its return address 0x${top.returnAddress.toString(16)}: rsp was not restored before ret (a push without its pop, or a missing add rsp)`,
+        address: e.rip,
+        callee: top.callee,
+        values: { "return address": hex(top.returnAddress), "ret went to": hex(e.target), rsp: hex(e.rsp) },
+      });
+      return;
+    }
     const frame = this.frames[i];
     this.frames.length = i;
     const { convention, callee } = frame;
