@@ -17,6 +17,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     env: { type: "string", multiple: true },
     "no-align": { type: "boolean" },
     check: { type: "boolean" },
+    stats: { type: "boolean" },
   });
   const file = oneFile("run", positionals);
   const maxSteps = integerOption("run", "max-steps", values["max-steps"]) ?? 10_000_000_000;

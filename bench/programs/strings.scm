@@ -1,0 +1,16 @@
+;; Strings and vectors: fill a vector, build strings with string-set!, compare.
+(define (fill! v i) (if (< i (vector-length v)) (begin (vector-set! v i (* i i)) (fill! v (+ i 1)))))
+(define (sum v i acc) (if (= i (vector-length v)) acc (sum v (+ i 1) (+ acc (vector-ref v i)))))
+(define (make-word n)
+  (let ((s (make-string n #\a)))
+    (let loop ((i 0))
+      (if (< i n)
+          (begin (string-set! s i (integer->char (+ 97 (remainder i 26)))) (loop (+ i 1)))
+          s))))
+(define (rounds n acc)
+  (if (= n 0)
+      acc
+      (let ((v (make-vector 1000 0)))
+        (fill! v 0)
+        (rounds (- n 1) (+ acc (sum v 0 0) (string-length (make-word 100)))))))
+(rounds 300 0)

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: the same programs run natively (built with `abi-lab build`, or musl-gcc for
+ * C) and emulated by `abi-lab run`, with ratios, guest instructions per second, peak memory, and
+ * the end-to-end time of `abi-lab run examples/hello.scm`. qemu-x86_64 is timed too when
+ * installed.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const here = join(process.cwd(), "bench", "programs");
+const work = mkdtempSync(join(tmpdir(), "abi-lab-bench-"));
+const cli = join(process.cwd(), "bin", "abi-lab.js");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+function has(tool: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Wall time in ms (median of RUNS) and the last run's output. */
+function time(cmd: string, args: string[], runs = RUNS): { ms: number; stdout: string; stderr: string; status: number | null } {
+  const times: number[] = [];
+  let last = { stdout: "", stderr: "", status: 0 as number | null };
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: "utf8", cwd: work, maxBuffer: 1 << 26 });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    last = { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  }
+  return { ms: median(times), ...last };
+}
+
+interface Row {
+  name: string;
+  native: number;
+  emulated: number;
+  qemu?: number;
+  instructions?: number;
+  peakMiB?: number;
+  same: boolean;
+}
+
+const rows: Row[] = [];
+const programs = readdirSync(here).filter((f) => f.endsWith(".scm") || f.endsWith(".c"));
+const qemu = has("qemu-x86_64");
+
+for (const file of programs) {
+  const src = join(here, file);
+  const exe = join(work, file.replace(/\.\w+$/, ""));
+  if (file.endsWith(".c")) {
+    if (!has("musl-gcc")) {
+      console.log(`skipping ${file}: musl-gcc is not installed`);
+      continue;
+    }
+    const cc = spawnSync("musl-gcc", ["-O2", "-static", "-o", exe, src], { encoding: "utf8" });
+    if (cc.status !== 0) {
+      console.log(`skipping ${file}: ${cc.stderr}`);
+      continue;
+    }
+  } else {
+    const b = spawnSync(process.execPath, [cli, "build", src, "-o", exe], { encoding: "utf8" });
+    if (b.status !== 0) throw new Error(`build ${file}: ${b.stderr}`);
+  }
+  const native = time(exe, []);
+  const emulated = time("/usr/bin/time", ["-f", "%M", process.execPath, cli, "run", "--sandbox", work, "--stats", file.endsWith(".c") ? exe : src]);
+  const stats = /abi-lab: (\d+) instructions emulated/.exec(emulated.stderr);
+  const peak = /^(\d+)$/m.exec(emulated.stderr.trim().split("\n").pop() ?? "");
+  rows.push({
+    name: file,
+    native: native.ms,
+    emulated: emulated.ms,
+    qemu: qemu ? time("qemu-x86_64", [exe]).ms : undefined,
+    instructions: stats ? Number(stats[1]) : undefined,
+    peakMiB: peak ? Number(peak[1]) / 1024 : undefined,
+    same: native.stdout === emulated.stdout,
+  });
+}
+
+const hello = time(process.execPath, [cli, "run", "--sandbox", work, join(process.cwd(), "examples", "hello.scm")], 5);
+
+const pad = (s: string, n: number) => s.padStart(n);
+console.log(`\nabi-lab bench — ${process.platform} ${process.arch}, node ${process.version}, median of ${RUNS}\n`);
+console.log(
+  `${"program".padEnd(16)}${pad("native ms", 11)}${pad("abi-lab ms", 12)}${pad("ratio", 8)}${qemu ? pad("qemu ms", 10) : ""}${pad("M instr", 10)}${pad("M instr/s", 11)}${pad("peak MiB", 10)}  output`,
+);
+for (const r of rows) {
+  const mips = r.instructions ? r.instructions / 1e6 / (r.emulated / 1000) : undefined;
+  console.log(
+    `${r.name.padEnd(16)}${pad(r.native.toFixed(1), 11)}${pad(r.emulated.toFixed(0), 12)}${pad((r.emulated / r.native).toFixed(1) + "×", 8)}${
+      qemu ? pad(r.qemu?.toFixed(1) ?? "", 10) : ""
+    }${pad(r.instructions ? (r.instructions / 1e6).toFixed(1) : "?", 10)}${pad(mips ? mips.toFixed(1) : "?", 11)}${pad(r.peakMiB ? r.peakMiB.toFixed(0) : "?", 10)}  ${r.same ? "same" : "DIFFERENT"}`,
+  );
+}
+console.log(`\nabi-lab run examples/hello.scm, end to end: ${hello.ms.toFixed(0)} ms (median of 5)`);
