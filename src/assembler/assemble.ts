@@ -10,6 +10,8 @@ import { AssemblyError } from "./assembly-error.js";
 import { Assembler, KeystoneFailure, keystoneReady } from "./keystone.js";
 import { locateError } from "./locate-error.js";
 import {
+  INTERNAL_PREFIX,
+  originalName,
   SECTION_NAMES,
   splitSource,
   SYMBOL_NAME,
@@ -128,9 +130,12 @@ export function scanSymbols(source: string): SourceSymbols {
   const defined = definedNames(split);
   const references = new Set<string>();
   for (const l of split.lines)
-    for (const id of identifiersIn(l.statement, split.syntax)) if (!defined.has(id)) references.add(id);
-  const labels = new Set([...split.labels.keys()].filter((n) => !n.startsWith(".Labi_")));
-  return { labels, globals: new Set(split.globals), references };
+    for (const id of identifiersIn(l.statement, split.syntax))
+      if (!defined.has(id)) references.add(originalName(id));
+  const labels = new Set(
+    [...split.labels.keys()].filter((n) => !n.startsWith(INTERNAL_PREFIX + "local_")).map(originalName),
+  );
+  return { labels, globals: new Set([...split.globals].map(originalName)), references };
 }
 
 /** The identifiers a file uses but does not define (for the linker to pull archive members). */
@@ -140,7 +145,7 @@ export function scanReferences(source: string): Set<string> {
 
 /** Whether a file defines a label (e.g. `_start` or `scheme_entry`). */
 export function definesSymbol(source: string, name: string): boolean {
-  return splitSource(source).labels.has(name);
+  return scanSymbols(source).labels.has(name);
 }
 
 /** Column of an identifier in a line, searching from the statement's start. */
@@ -182,11 +187,18 @@ export async function assemble(source: string, options: AssembleOptions): Promis
   split.lines.forEach((l, i) => {
     for (const id of ids[i]) {
       if (defined.has(id)) continue;
-      if (externals.has(id)) {
-        referencedExternals.add(id);
+      const name = originalName(id);
+      if (externals.has(name)) {
+        referencedExternals.add(name);
         continue;
       }
-      throw new AssemblyError(`undefined symbol '${id}'`, file, l.line, columnOfIdentifier(l, id), l.text);
+      throw new AssemblyError(
+        `undefined symbol '${name}'`,
+        file,
+        l.line,
+        columnOfIdentifier(l, name),
+        l.text,
+      );
     }
   });
 
@@ -194,7 +206,7 @@ export async function assemble(source: string, options: AssembleOptions): Promis
   for (const s of SECTION_NAMES) bySection[s] = [];
   split.lines.forEach((l, i) => bySection[l.section].push(i));
 
-  const assembler = new Assembler(split.syntax);
+  const assembler = new Assembler();
   const sizes: SectionSizes = { text: 0, rodata: 0, data: 0, bss: 0 };
   for (const s of SECTION_NAMES) sizes[s] = bySection[s].length * 8;
   let bases = place({ ...sizes }, { ...split.alignments });
@@ -216,7 +228,7 @@ export async function assemble(source: string, options: AssembleOptions): Promis
         const value = constantsUsed.get(name) ?? 0;
         return isAddress(value, basesUsed, sizesUsed) ? { address: value } : { value };
       }
-      const address = externals.get(name);
+      const address = externals.get(originalName(name));
       return address === undefined ? undefined : { address };
     };
     const next = {} as Record<SectionName, SectionResult>;
@@ -283,9 +295,9 @@ export async function assemble(source: string, options: AssembleOptions): Promis
 
   const symbols = new Map<string, AssembledSymbol>();
   for (const [name, section] of split.labels) {
-    if (name.startsWith(".Labi_") || !SYMBOL_NAME.test(name)) continue;
-    symbols.set(name, {
-      name,
+    if (name.startsWith(INTERNAL_PREFIX + "local_") || !SYMBOL_NAME.test(name)) continue;
+    symbols.set(originalName(name), {
+      name: originalName(name),
       address: bases[section] + (labelOffsets.get(name) ?? 0),
       section,
       global: split.globals.has(name),
@@ -294,7 +306,7 @@ export async function assemble(source: string, options: AssembleOptions): Promis
     });
   }
   for (const d of split.sizes) {
-    const sym = symbols.get(d.name);
+    const sym = symbols.get(originalName(d.name));
     if (!sym) continue;
     if (d.value !== undefined) sym.size = d.value;
     else if (sym.section === d.section) {
@@ -363,7 +375,7 @@ function assembleSection(
     }
     // A line without a statement is at the next statement's address: no marker needed.
     if (!l.statement) return;
-    body.push(`${MARK}${k}:`, l.statement);
+    body.push(`${MARK}${k}:`, section === "text" ? l.statement : zeroFill(l.statement));
     table.push(`${MARK}${k}`);
   });
   body.push(`${MARK}end:`);
@@ -404,6 +416,13 @@ function assembleSection(
     lineOffsets[k] = next;
   }
   return { bytes: bytes.slice(0, contentLength), labelOffsets, constants, lineOffsets };
+}
+
+/** Keystone pads every section with nops; outside code, alignment padding is zeros (as GNU as). */
+function zeroFill(statement: string): string {
+  const m = /^\.(p2align|balign|align)\s+([^,\s]+)\s*(?:,\s*([^,]*?)\s*(?:,\s*(.+))?)?$/.exec(statement);
+  if (!m || (m[3] !== undefined && m[3] !== "")) return statement;
+  return `.${m[1]} ${m[2]}, 0${m[4] !== undefined ? `, ${m[4]}` : ""}`;
 }
 
 /** The constant a `.set`/`.equ`/`=` statement defines, if it is one. */

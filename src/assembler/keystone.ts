@@ -33,14 +33,13 @@ export class KeystoneFailure extends Error {
 export class Assembler {
   private instance: Keystone | undefined;
 
-  constructor(private readonly syntax: "intel" | "att") {}
-
+  /**
+   * Always an Intel-syntax instance: the source starts with `.intel_syntax noprefix` or
+   * `.att_syntax`. (With KS_OPT_SYNTAX_ATT, keystone 0.9.2 reads every number as hexadecimal:
+   * `movq $60, %rax` loads 0x60. The `.att_syntax` directive does not have that bug.)
+   */
   private ks(): Keystone {
-    if (!this.instance) {
-      const ks = new Keystone(Const.KS_ARCH_X86, Const.KS_MODE_64);
-      if (this.syntax === "att") ks.setOption(Const.KS_OPT_SYNTAX, Const.KS_OPT_SYNTAX_ATT);
-      this.instance = ks;
-    }
+    this.instance ??= new Keystone(Const.KS_ARCH_X86, Const.KS_MODE_64);
     return this.instance;
   }
 

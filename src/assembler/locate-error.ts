@@ -33,12 +33,14 @@ function prefix(src: SectionSource, count: number): string {
     for (const lab of l.labels) out.push(`${lab}:`);
     if (l.statement) out.push(l.statement);
   }
+  // A sentinel byte: keystone sometimes gives up silently, returning nothing.
+  out.push(".byte 0");
   return out.join("\n") + "\n";
 }
 
 function attempt(src: SectionSource, count: number): KeystoneFailure | undefined {
   try {
-    src.assembler.asm(prefix(src, count), src.base);
+    src.assembler.asm(prefix(src, count), src.base, 1);
     return undefined;
   } catch (e) {
     if (e instanceof KeystoneFailure) return e;
@@ -70,20 +72,21 @@ export function locateError(src: SectionSource, whole: KeystoneFailure): Assembl
 }
 
 function mnemonicOf(statement: string): string {
+  // (the statement as written)
   return statement.split(/\s+/)[0];
 }
 
 /** Column of the operands for operand errors, of the statement otherwise. */
 function columnFor(f: KeystoneFailure, l: SourceLine): number {
   if (/INVALIDOPERAND|VALUE_RANGE|FIXUP_INVALID|EXPR_TOKEN/.test(f.detail)) {
-    const m = /^(\S+\s+)\S/.exec(l.statement);
+    const m = /^(\S+\s+)\S/.exec(l.source);
     if (m) return l.column + m[1].length;
   }
   return l.column;
 }
 
 export function phrase(f: KeystoneFailure, l: SourceLine): string {
-  const word = mnemonicOf(l.statement);
+  const word = mnemonicOf(l.source);
   const code = /KS_ERR_ASM_(\w+)/.exec(f.detail)?.[1];
   switch (code) {
     case "MNEMONICFAIL":
@@ -95,23 +98,24 @@ export function phrase(f: KeystoneFailure, l: SourceLine): string {
     case "INSN_UNSUPPORTED":
       return `unsupported instruction '${word}'`;
     case "STAT_TOKEN":
-      return word.startsWith(".") ? `unknown directive '${word}'` : `unexpected token in '${l.statement}'`;
+      return word.startsWith(".") ? `unknown directive '${word}'` : `unexpected token in '${l.source}'`;
     case "DIRECTIVE_UNKNOWN":
       return `unknown directive '${word}'`;
     case "DIRECTIVE_VALUE_RANGE":
       return `value out of range for '${word}'`;
     case "SYMBOL_REDEFINED":
-      return `symbol redefined in '${l.statement}'`;
+      return `symbol redefined in '${l.source}'`;
     case "SYMBOL_MISSING":
-      return `undefined symbol in '${l.statement}'`;
+      return `undefined symbol in '${l.source}'`;
     case "FIXUP_INVALID":
-      return `jump target or value out of range in '${l.statement}'`;
+      return `jump target or value out of range in '${l.source}'`;
     case "LABEL_INVALID":
-      return `invalid label in '${l.statement}'`;
+      return `invalid label in '${l.source}'`;
     default: {
+      if (/no code/.test(f.detail)) return `cannot assemble '${l.source}'`;
       const said = /error: ([^\n]*)/.exec(f.printed)?.[1];
       const text = said ?? f.detail.replace(/\s*\(KS_ERR_\w+\)/, "");
-      return `${text.charAt(0).toLowerCase()}${text.slice(1)} in '${l.statement}'`;
+      return `${text.charAt(0).toLowerCase()}${text.slice(1)} in '${l.source}'`;
     }
   }
 }

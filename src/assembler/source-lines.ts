@@ -19,8 +19,10 @@ export interface SourceLine {
   column: number;
   /** Labels defined on this line (`name:`). */
   labels: string[];
-  /** What is left after the labels: an instruction or directive (may be empty). */
+  /** What is left after the labels: an instruction or directive (may be empty), as keystone gets it. */
   statement: string;
+  /** The statement as written (before rewriting for keystone). */
+  source: string;
   section: SectionName;
 }
 
@@ -49,6 +51,16 @@ export interface SplitSource {
   constants: Map<string, SectionName>;
   /** The largest alignment each section asks for (`.p2align`, `.balign`, `.align`, `.comm`). */
   alignments: Record<SectionName, number>;
+}
+
+/** Names the assembler makes up start with this; they never reach the output. */
+export const INTERNAL_PREFIX = "__abi_lab_";
+/** Keystone cannot parse `[rip + .LC0]`: names starting with a dot are renamed with this prefix. */
+const DOT_PREFIX = "__abi_lab_dot_";
+
+/** The name as written in the file. */
+export function originalName(name: string): string {
+  return name.startsWith(DOT_PREFIX) ? `.${name.slice(DOT_PREFIX.length)}` : name;
 }
 
 const LABEL = /^\s*([A-Za-z_.$][\w.$@]*|\d+)\s*:(?!:)/;
@@ -116,6 +128,9 @@ export function splitSource(source: string): SplitSource {
   let section: SectionName | "ignored" = "text";
   let previous: SectionName | "ignored" = "text";
   const stack: (SectionName | "ignored")[] = [];
+  const commons: SourceLine[] = [];
+  const commonGlobals: string[] = [];
+  const locals = new Set<string>();
   const push = (l: SourceLine) => {
     out.lines.push(l);
     counts[l.section]++;
@@ -131,11 +146,12 @@ export function splitSource(source: string): SplitSource {
       rest = rest.slice(m[0].length);
     }
     const statement = rest.trim();
-    return { text, labels, statement, column: columnOf(text, code, statement) };
+    return { text, labels, statement, source: statement, column: columnOf(text, code, statement) };
   });
   renameNumericLabels(parsed);
+  if (syntax === "intel") for (const p of parsed) rewriteIntel(p);
 
-  parsed.forEach(({ text, labels, statement, column }, i) => {
+  parsed.forEach(({ text, labels, statement, source, column }, i) => {
     const line = i + 1;
 
     const newSection = sectionOf(statement);
@@ -158,6 +174,8 @@ export function splitSource(source: string): SplitSource {
     const args = directive?.[2] ?? "";
     if (name === "globl" || name === "global" || name === "weak") {
       for (const n of args.split(",")) if (n.trim()) out.globals.add(n.trim());
+    } else if (name === "local") {
+      for (const n of args.split(",")) if (n.trim()) locals.add(n.trim());
     } else if (name === "type") {
       const t = /^([^\s,]+)\s*,\s*[@%"]?(\w+)/.exec(args);
       if (t && (t[2] === "function" || t[2] === "object")) out.types.set(t[1], t[2]);
@@ -180,12 +198,29 @@ export function splitSource(source: string): SplitSource {
           ? Number(c[3])
           : Math.min(16, 2 ** Math.floor(Math.log2(Math.max(1, Number(c[2])))));
         out.labels.set(c[1], "bss");
-        if (name === "comm") out.globals.add(c[1]);
+        if (name === "comm") commonGlobals.push(c[1]);
         out.alignments.bss = Math.max(out.alignments.bss, align);
-        push({ line, text, column, labels: [], statement: `.balign ${align}`, section: "bss" });
-        push({ line, text, column, labels: [c[1]], statement: `.zero ${c[2]}`, section: "bss" });
+        // As GNU as does, commons go after everything else in .bss.
+        commons.push({
+          line,
+          text,
+          column,
+          labels: [],
+          statement: `.balign ${align}`,
+          source,
+          section: "bss",
+        });
+        commons.push({
+          line,
+          text,
+          column,
+          labels: [c[1]],
+          statement: `.zero ${c[2]}`,
+          source,
+          section: "bss",
+        });
       }
-      if (labels.length) push({ line, text, column, labels, statement: "", section: here });
+      if (labels.length) push({ line, text, column, labels, statement: "", source, section: here });
       return;
     }
     if (name === "p2align" || name === "balign" || name === "align") {
@@ -197,8 +232,10 @@ export function splitSource(source: string): SplitSource {
     }
     const passOn = statement !== "" && !newSection && !SYMBOL_DIRECTIVE.test(statement);
     if (labels.length === 0 && !passOn) return;
-    push({ line, text, column, labels, statement: passOn ? statement : "", section: here });
+    push({ line, text, column, labels, statement: passOn ? statement : "", source, section: here });
   });
+  commons.forEach(push);
+  for (const n of commonGlobals) if (!locals.has(n)) out.globals.add(n);
   return out;
 }
 
@@ -212,7 +249,7 @@ function renameNumericLabels(lines: { labels: string[]; statement: string }[]): 
     for (const lab of l.labels) if (/^\d+$/.test(lab)) numeric.set(lab, (numeric.get(lab) ?? 0) + 1);
   if (numeric.size === 0) return;
   const seen = new Map<string, number>();
-  const name = (n: string, k: number) => `.Labi_local_${n}_${k}`;
+  const name = (n: string, k: number) => `${INTERNAL_PREFIX}local_${n}_${k}`;
   for (const l of lines) {
     l.labels = l.labels.map((lab) => {
       if (!numeric.has(lab)) return lab;
@@ -231,4 +268,35 @@ function renameNumericLabels(lines: { labels: string[]; statement: string }[]): 
       },
     );
   }
+}
+
+/** Applies `f` to the parts of `s` outside string and character literals. */
+function outsideStrings(s: string, f: (part: string) => string): string {
+  let out = "";
+  let last = 0;
+  for (const m of s.matchAll(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)'/g)) {
+    out += f(s.slice(last, m.index)) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + f(s.slice(last));
+}
+
+const renameDots = (part: string) =>
+  part.replace(/(?<![\w.$])\.([A-Za-z_$][\w.$@]*)/g, (_, n: string) => DOT_PREFIX + n);
+
+/**
+ * Intel-syntax forms keystone's parser rejects, rewritten to equivalent ones: names starting
+ * with a dot (`.LC0`) get a dotless alias, and GNU's `sym[rip]` / `table[0+rax*8]` (what
+ * `gcc -masm=intel` writes) become `[rip + sym]` / `[0+rax*8 + table]`.
+ */
+function rewriteIntel(l: { labels: string[]; statement: string }): void {
+  l.labels = l.labels.map((lab) => (lab.startsWith(".") ? DOT_PREFIX + lab.slice(1) : lab));
+  const m = /^(\S+)(.*)$/.exec(l.statement);
+  if (!m || /^\.(section|pushsection)$/.test(m[1])) return;
+  let rest = outsideStrings(m[2], renameDots);
+  if (!m[1].startsWith("."))
+    rest = outsideStrings(rest, (part) =>
+      part.replace(/(^|[\s,:])([^\s,[\]:]+)\[([^\]]*)\]/g, "$1[$3 + $2]"),
+    );
+  l.statement = m[1] + rest;
 }

@@ -1,0 +1,184 @@
+/**
+ * GNU as and ld as an oracle: the same file, assembled by us and by binutils at the same
+ * addresses, gives the same bytes in every section.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { assemble } from "../../src/assembler/index.js";
+
+const hasBinutils = ["as", "ld", "objcopy"].every((t) => spawnSync(t, ["--version"]).status === 0);
+
+const ADDRESSES = { text: 0x401000, rodata: 0x404000, data: 0x405000, bss: 0x406000 };
+const EXTERNALS = new Map([
+  ["rt_write", 0x480000],
+  ["rt_table", 0x4a0010],
+]);
+
+const INTEL = String.raw`
+.intel_syntax noprefix
+.text
+.globl scheme_entry
+scheme_entry:
+    push rbp
+    mov rbp, rsp
+    push rbx
+    sub rsp, 24
+    mov r12, rdi
+    lea rdi, [rip + message]
+    lea rsi, [rip + message + 5]
+    mov rax, qword ptr [rip + counter]
+    add qword ptr [rip + counter], 1
+    mov rcx, qword ptr [rip + rt_table]
+    call rt_write
+    call helper
+    movabs rax, 0x1122334455667788
+    mov eax, dword ptr [rbx + 4*rcx + 16]
+    movzx ecx, byte ptr [rdi]
+    movsx rax, word ptr [rsi - 2]
+    imul rax, rcx, 24
+    cqo
+    idiv rcx
+    test al, 7
+    jne .Lfar
+    cmp rax, 8
+    jl 1f
+    shl rax, 3
+    sar rdx, cl
+1:  sete al
+    cmovg rax, rbx
+    xor eax, eax
+    rep stosb
+    movsd xmm0, qword ptr [rip + pi]
+    addsd xmm0, xmm1
+    cvttsd2si rax, xmm0
+    movaps xmmword ptr [rsp], xmm0
+    jmp qword ptr [rip + offset_table + 8]
+.Lfar:
+    .zero 200, 0x90
+    lea rax, [rip + .Lfar]
+    jmp .Lfar
+helper:
+    mov rax, 42 << 3
+    leave
+    ret
+.section .rodata
+message: .asciz "hello, world"
+pi: .quad 0x400921fb54442d18
+.data
+.p2align 3
+counter: .quad 0
+offset_table: .quad scheme_entry, helper, message, rt_write, counter + 8
+.long 1, 2, 3
+.bss
+buffer: .zero 64
+`;
+
+const ATT = String.raw`
+.att_syntax
+.text
+.globl _start
+_start:
+    movq $60, %rax
+    leaq msg(%rip), %rsi
+    movq $msg, %rdi
+    movl 16(%rsp), %eax
+    addq $-8, %rsp
+    movb $10, (%rdi)
+    call rt_write
+    jmp *tbl(,%rax,8)
+    rep; movsb
+    ret
+.data
+msg: .ascii "hi\n"
+tbl: .quad _start, msg
+`;
+
+function gnu(dir: string, name: string, source: string): Record<"text" | "rodata" | "data", Buffer> {
+  writeFileSync(join(dir, `${name}.s`), source);
+  execFileSync("as", ["-o", join(dir, `${name}.o`), join(dir, `${name}.s`)]);
+  const hex = (n: number) => `0x${n.toString(16)}`;
+  execFileSync("ld", [
+    "-o",
+    join(dir, name),
+    "-e",
+    "0",
+    `-Ttext=${hex(ADDRESSES.text)}`,
+    `--section-start=.rodata=${hex(ADDRESSES.rodata)}`,
+    `-Tdata=${hex(ADDRESSES.data)}`,
+    `-Tbss=${hex(ADDRESSES.bss)}`,
+    ...[...EXTERNALS].flatMap(([k, v]) => ["--defsym", `${k}=${hex(v)}`]),
+    join(dir, `${name}.o`),
+  ]);
+  const section = (s: string) => {
+    const out = join(dir, `${name}${s}.bin`);
+    execFileSync("objcopy", ["-O", "binary", "-j", s, join(dir, name), out]);
+    return readFileSync(out);
+  };
+  return { text: section(".text"), rodata: section(".rodata"), data: section(".data") };
+}
+
+for (const [syntax, source] of [
+  ["Intel", INTEL],
+  ["AT&T", ATT],
+] as const) {
+  void test(
+    `${syntax} syntax: every section matches GNU as + ld byte for byte`,
+    { skip: !hasBinutils && "binutils (as, ld, objcopy) not installed" },
+    async () => {
+      const ours = await assemble(source, { file: "oracle.s", externals: EXTERNALS, place: () => ADDRESSES });
+      const theirs = gnu(mkdtempSync(join(tmpdir(), "abi-lab-as-")), "oracle", source);
+      for (const s of ["text", "rodata", "data"] as const)
+        assert.equal(Buffer.from(ours.sections[s].bytes).toString("hex"), theirs[s].toString("hex"), `.${s}`);
+    },
+  );
+}
+
+const hasGcc = spawnSync("gcc", ["--version"]).status === 0;
+
+const C_SOURCE = String.raw`
+static const char *names[] = { "a", "bb", "ccc" };
+int counter;
+static long table[16];
+double scale = 2.5;
+long f(long i, long *p) { counter++; table[i & 15] += p[i]; return table[3] + (long)names[i % 3][0]; }
+double g(double x) { return x * scale + 1.0; }
+int h(int n) { int s = 0; for (int i = 0; i < n; i++) s += i * i; return s; }
+void k(char *d, const char *s, unsigned long n) { while (n--) *d++ = *s++; }
+`;
+
+for (const opt of ["-O0", "-O2"])
+  void test(
+    `gcc -masm=intel ${opt} output (sym[rip], .LC0, table[0+rax*8], .local/.comm) matches GNU as`,
+    { skip: !(hasBinutils && hasGcc) && "gcc or binutils not installed" },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "abi-lab-gcc-"));
+      writeFileSync(join(dir, "t.c"), C_SOURCE);
+      // Alignment padding is left out: GNU as and LLVM choose different (equivalent) nops.
+      execFileSync("gcc", [
+        "-S",
+        "-masm=intel",
+        opt,
+        "-fno-pic",
+        "-fno-asynchronous-unwind-tables",
+        "-fno-align-functions",
+        "-fno-align-loops",
+        "-fno-align-jumps",
+        "-fno-align-labels",
+        "-o",
+        join(dir, "t.s"),
+        join(dir, "t.c"),
+      ]);
+      const source = readFileSync(join(dir, "t.s"), "utf8");
+      const ours = await assemble(source, { file: "t.s", place: () => ADDRESSES });
+      const theirs = gnu(dir, "t", source);
+      for (const s of ["text", "rodata", "data"] as const)
+        assert.equal(Buffer.from(ours.sections[s].bytes).toString("hex"), theirs[s].toString("hex"), `.${s}`);
+      assert.equal(ours.symbols.get("f")?.kind, "function");
+      assert.ok((ours.symbols.get("f")?.size ?? 0) > 0);
+      assert.equal(ours.symbols.get("table")?.global, false);
+    },
+  );
