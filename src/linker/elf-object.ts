@@ -225,6 +225,7 @@ export function readObject(bytes: Uint8Array, name: string): ObjectFile {
   const r = new ByteReader(bytes, name);
   checkElfHeader(r, [ELF.ET_REL]);
   const sections = readSectionHeaders(r);
+  if (sections.length === 0) throw new LinkError(`${name}: a relocatable object without section headers`);
   const symtabs = sections.filter((s) => s.type === ELF.SHT_SYMTAB);
   if (symtabs.length > 1) throw new LinkError(`${name}: more than one symbol table`);
   const symbols = symtabs.length ? readSymbols(r, sections, symtabs[0]) : [];

@@ -263,9 +263,21 @@ function definitionAddress(
   }
 }
 
+/** Largest image abi-lab builds: more is a corrupt input (a huge alignment or size), not a program. */
+const MAX_IMAGE_SPAN = 1 << 30;
+
+function checkSpan(ranges: Ranges): void {
+  const span = Math.max(ranges.data.end, ranges.bss.end) - ranges.text.start;
+  if (span > MAX_IMAGE_SPAN)
+    throw new LinkError(
+      `the linked program would span ${span} bytes of memory (over ${MAX_IMAGE_SPAN}): an input has an absurd size or alignment`,
+    );
+}
+
 /** Builds the image: segments, relocations, GOT, symbols, entry. */
 function finish(p: Prepared, placement: Placement, assembled?: AssembledProgram): Image {
   const { ranges } = placement;
+  checkSpan(ranges);
   const resolveGlobal = (name: string): number | undefined => {
     const a = definitionAddress(p, name, ranges, assembled);
     if (a !== undefined) return a;

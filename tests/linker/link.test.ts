@@ -27,7 +27,7 @@ function runNative(image: Parameters<typeof writeExecutable>[0]): { stdout: stri
   return { stdout: r.stdout, status: r.status };
 }
 
-test("a program defining scheme_entry links with runtime-rs and runs natively", async () => {
+void test("a program defining scheme_entry links with runtime-rs and runs natively", async () => {
   const src = ".intel_syntax noprefix\n.globl scheme_entry\nscheme_entry:\n  mov eax, 42 << 3\n  ret\n";
   const image = await linkProgram({ programSource: src, programFile: "p.s", archives: [runtime()] });
   assert.ok(
@@ -38,7 +38,7 @@ test("a program defining scheme_entry links with runtime-rs and runs natively", 
   assert.deepEqual(runNative(image), { stdout: "42\n", status: 0 });
 });
 
-test("a program with its own _start runs alone: no runtime member is pulled", async () => {
+void test("a program with its own _start runs alone: no runtime member is pulled", async () => {
   const src = [
     ".intel_syntax noprefix",
     ".globl _start",
@@ -59,7 +59,7 @@ test("a program with its own _start runs alone: no runtime member is pulled", as
   assert.deepEqual(runNative(image), { stdout: "hi\n", status: 7 });
 });
 
-test("undefined symbols are reported by name", async () => {
+void test("undefined symbols are reported by name", async () => {
   await assert.rejects(
     linkProgram({
       programSource: ".intel_syntax noprefix\n_start:\n  call missing_fn\n",
@@ -70,7 +70,7 @@ test("undefined symbols are reported by name", async () => {
   );
 });
 
-test(
+void test(
   "gcc-built objects: relocations (PC32, PLT32, 32S, 64, GOTPCREL) resolve; unneeded members stay out",
   { skip: !hasGcc && "gcc is not installed" },
   async () => {
@@ -122,7 +122,7 @@ test(
   },
 );
 
-test("an executable written by the linker reads back with the same segments and entry", async () => {
+void test("an executable written by the linker reads back with the same segments and entry", async () => {
   const src = ".intel_syntax noprefix\n.globl scheme_entry\nscheme_entry:\n  mov eax, 8\n  ret\n";
   const image = await linkProgram({ programSource: src, programFile: "p.s", archives: [runtime()] });
   const back = readExecutable(writeExecutable(image), "prog");
@@ -134,7 +134,7 @@ test("an executable written by the linker reads back with the same segments and 
   assert.ok(back.symbols.some((s) => s.name === "scheme_entry"));
 });
 
-test("malformed objects and archives are LinkErrors, never crashes", () => {
+void test("malformed objects and archives are LinkErrors, never crashes", () => {
   const archive = readFileSync(runtimeArchivePath());
   const member = readArchive(archive, "rt.a").members[0].data;
   fc.assert(
