@@ -6,9 +6,10 @@
  * every line are read back from a table of `.quad`s appended to the section. The layout is
  * repeated until every address is stable (two passes in practice).
  */
+import { assembleChunk, constantDefinedBy, type Outside } from "./assemble-chunk.js";
 import { AssemblyError } from "./assembly-error.js";
-import { Assembler, KeystoneFailure, keystoneReady } from "./keystone.js";
-import { locateError } from "./locate-error.js";
+import { directBytes, directDirective, evaluate, planChunks, type Chunk } from "./chunks.js";
+import { Assembler, keystoneReady } from "./keystone.js";
 import {
   INTERNAL_PREFIX,
   originalName,
@@ -103,12 +104,7 @@ export function defaultPlacement(sizes: SectionSizes, alignments: SectionSizes):
   return { text, rodata, data, bss };
 }
 
-const START = "__abi_lab_section_start";
-/** Line markers: short (keystone converts its input to UTF-8 slowly) and unlike any user label. */
-const MARK = ".L$";
 const MAX_PASSES = 8;
-
-const hex = (n: number) => (n < 0 ? `-0x${(-n).toString(16)}` : `0x${n.toString(16)}`);
 
 /** Names a file defines: labels and `.set`/`.equ` constants. */
 function definedNames(split: SplitSource): Set<string> {
@@ -157,18 +153,12 @@ function columnOfIdentifier(l: SourceLine, id: string): number {
   return m ? m.index + 1 : l.column;
 }
 
+/** A section's contents after a pass. */
 interface SectionResult {
   bytes: Uint8Array;
-  /** Label → offset from the section's start. */
-  labelOffsets: Map<string, number>;
-  /** Constant → value. */
-  constants: Map<string, number>;
-  /** Offset of each line of the section. */
+  /** Offset of each line of the section (in section order). */
   lineOffsets: number[];
 }
-
-/** A symbol as keystone must see it from inside a section. */
-type Outside = { address: number } | { value: number };
 
 /**
  * Assemble a file. Throws AssemblyError (with file, line and column) for any error in it,
@@ -182,6 +172,7 @@ export async function assemble(source: string, options: AssembleOptions): Promis
   const split = splitSource(source);
   const defined = definedNames(split);
   const ids = split.lines.map((l) => identifiersIn(l.statement, split.syntax));
+  const defines = split.lines.map((l) => constantDefinedBy(l.statement));
 
   const referencedExternals = new Set<string>();
   split.lines.forEach((l, i) => {
@@ -202,9 +193,18 @@ export async function assemble(source: string, options: AssembleOptions): Promis
     }
   });
 
+  // Each section's lines (indices into split.lines), cut into chunks for keystone.
   const bySection = {} as Record<SectionName, number[]>;
   for (const s of SECTION_NAMES) bySection[s] = [];
   split.lines.forEach((l, i) => bySection[l.section].push(i));
+  const numeric = numericConstants(split, defines);
+  const plans = {} as Record<SectionName, Chunk[]>;
+  for (const s of SECTION_NAMES)
+    plans[s] = planChunks(
+      bySection[s].map((i) => split.lines[i]),
+      s === "bss",
+      (n) => numeric.get(n),
+    );
 
   const assembler = new Assembler();
   const sizes: SectionSizes = { text: 0, rodata: 0, data: 0, bss: 0 };
@@ -221,44 +221,77 @@ export async function assemble(source: string, options: AssembleOptions): Promis
     const constantsUsed = constants;
     const sizesUsed = { ...sizes };
     const externalsUsed = new Map([...referencedExternals].map((n) => [n, externals.get(n)]));
+    // What this pass knows: the previous pass's values, replaced as chunks are assembled.
+    const offsetsNow = new Map(offsetsUsed);
+    const constantsNow = new Map(constantsUsed);
     const outside = (name: string): Outside | undefined => {
       const section = split.labels.get(name);
-      if (section !== undefined) return { address: basesUsed[section] + (offsetsUsed.get(name) ?? 0) };
+      if (section !== undefined) return { address: basesUsed[section] + (offsetsNow.get(name) ?? 0) };
       if (split.constants.has(name)) {
-        const value = constantsUsed.get(name) ?? 0;
+        const value = constantsNow.get(name) ?? numeric.get(name) ?? 0;
         return isAddress(value, basesUsed, sizesUsed) ? { address: value } : { value };
       }
       const address = externals.get(originalName(name));
       return address === undefined ? undefined : { address };
     };
     const next = {} as Record<SectionName, SectionResult>;
-    const nextOffsets = new Map<string, number>();
-    const nextConstants = new Map<string, number>();
     for (const section of SECTION_NAMES) {
-      const r = assembleSection(
-        assembler,
-        split,
-        ids,
-        section,
-        bySection[section],
-        basesUsed[section],
-        outside,
-        file,
-      );
-      next[section] = r;
-      for (const [k, v] of r.labelOffsets) nextOffsets.set(k, v);
-      for (const [k, v] of r.constants) nextConstants.set(k, v);
-      sizes[section] = r.bytes.length;
+      const base = basesUsed[section];
+      const indices = bySection[section];
+      const parts: Uint8Array[] = [];
+      const lineOffsets = new Array<number>(indices.length);
+      let cursor = base;
+      for (const chunk of plans[section]) {
+        if (chunk.kind === "direct") {
+          for (const k of chunk.lines) {
+            const l = split.lines[indices[k]];
+            for (const lab of l.labels) offsetsNow.set(lab, cursor - base);
+            lineOffsets[k] = cursor - base;
+            if (!l.statement) continue;
+            const d = directDirective(l.statement, cursor, section === "bss", (n) => numeric.get(n));
+            if (!d)
+              throw new Error(
+                `internal error: ${file}:${l.line}: '${l.statement}' is not a direct directive`,
+              );
+            parts.push(section === "bss" ? new Uint8Array(0) : directBytes(d));
+            cursor += d.size;
+          }
+          continue;
+        }
+        const r = assembleChunk({
+          assembler,
+          file,
+          syntax: split.syntax,
+          section,
+          lines: chunk.lines.map((k) => split.lines[indices[k]]),
+          ids: chunk.lines.map((k) => ids[indices[k]]),
+          defines: chunk.lines.map((k) => {
+            const c = defines[indices[k]];
+            return c !== undefined && split.constants.get(c) === section ? c : undefined;
+          }),
+          base: cursor,
+          outside,
+        });
+        const at = cursor - base;
+        for (const [name, offset] of r.labelOffsets) offsetsNow.set(name, at + offset);
+        for (const [name, value] of r.constants) constantsNow.set(name, value);
+        chunk.lines.forEach((k, j) => (lineOffsets[k] = at + r.lineOffsets[j]));
+        // bss contents are zeros whatever keystone made of them: keep only the size.
+        parts.push(section === "bss" ? new Uint8Array(r.bytes.length) : r.bytes);
+        cursor += r.bytes.length;
+      }
+      next[section] = { bytes: concat(parts, cursor - base), lineOffsets };
+      sizes[section] = cursor - base;
     }
     results = next;
-    labelOffsets = nextOffsets;
-    constants = nextConstants;
+    labelOffsets = offsetsNow;
+    constants = constantsNow;
     bases = place({ ...sizes }, { ...split.alignments });
     const settled =
       pass > 0 &&
       SECTION_NAMES.every((s) => bases[s] === basesUsed[s]) &&
-      [...nextOffsets].every(([k, v]) => offsetsUsed.get(k) === v) &&
-      [...nextConstants].every(([k, v]) => constantsUsed.get(k) === v) &&
+      [...offsetsNow].every(([k, v]) => offsetsUsed.get(k) === v) &&
+      [...constantsNow].every(([k, v]) => constantsUsed.get(k) === v) &&
       [...externalsUsed].every(([k, v]) => externals.get(k) === v);
     if (settled) break;
   }
@@ -318,115 +351,39 @@ export async function assemble(source: string, options: AssembleOptions): Promis
   return { file, syntax: split.syntax, sections, symbols, lines, referencedExternals };
 }
 
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1 && parts[0].length === size) return parts[0];
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Constants whose definitions are plain numbers or expressions of other such constants. */
+function numericConstants(split: SplitSource, defines: (string | undefined)[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (let changed = true; changed;) {
+    changed = false;
+    split.lines.forEach((l, i) => {
+      const name = defines[i];
+      if (name === undefined || values.has(name)) return;
+      const expression =
+        /^\.(?:set|equ)\s+[^\s,]+\s*,(.*)$/.exec(l.statement)?.[1] ?? l.statement.replace(/^[^=]*=/, "");
+      if (/(^|[^\w.$])\.($|[^\w.$])/.test(expression)) return; // uses the location counter
+      const v = evaluate(expression, (n) => values.get(n));
+      if (v !== undefined) {
+        values.set(name, v);
+        changed = true;
+      }
+    });
+  }
+  return values;
+}
+
 /** Whether a constant's value is an address inside the file (then it must be section-relative). */
 function isAddress(value: number, bases: SectionAddresses, sizes: SectionSizes): boolean {
   return SECTION_NAMES.some((s) => value >= bases[s] && value <= bases[s] + sizes[s]);
-}
-
-function assembleSection(
-  assembler: Assembler,
-  split: SplitSource,
-  ids: string[][],
-  section: SectionName,
-  indices: number[],
-  base: number,
-  outside: (name: string) => Outside | undefined,
-  file: string,
-): SectionResult {
-  if (indices.length === 0)
-    return { bytes: new Uint8Array(0), labelOffsets: new Map(), constants: new Map(), lineOffsets: [] };
-  const lines = indices.map((i) => split.lines[i]);
-  const head = [split.syntax === "att" ? ".att_syntax" : ".intel_syntax noprefix", `${START}:`];
-
-  const local = new Set<string>();
-  const localConstants = new Set<string>();
-  const constantsByLine: string[][] = [];
-  for (const l of lines) {
-    for (const lab of l.labels) local.add(lab);
-    const defines = constantDefinedBy(l.statement);
-    constantsByLine.push(defines ? [defines] : []);
-    if (defines && split.constants.get(defines) === section) {
-      local.add(defines);
-      localConstants.add(defines);
-    }
-  }
-  // Everything defined elsewhere, relative to this section's start.
-  const sets: string[] = [];
-  const seen = new Set<string>();
-  for (const i of indices) {
-    for (const name of ids[i]) {
-      if (local.has(name) || seen.has(name)) continue;
-      seen.add(name);
-      const o = outside(name);
-      if (!o) continue;
-      if ("address" in o) {
-        const delta = o.address - base;
-        sets.push(`.set ${name}, ${START} ${delta < 0 ? "-" : "+"} ${hex(Math.abs(delta))}`);
-      } else sets.push(`.set ${name}, ${o.value}`);
-    }
-  }
-
-  const body: string[] = [];
-  const table: string[] = [];
-  lines.forEach((l, k) => {
-    for (const lab of l.labels) {
-      body.push(`${lab}:`);
-      if (SYMBOL_NAME.test(lab)) table.push(lab);
-    }
-    // A line without a statement is at the next statement's address: no marker needed.
-    if (!l.statement) return;
-    body.push(`${MARK}${k}:`, section === "text" ? l.statement : zeroFill(l.statement));
-    table.push(`${MARK}${k}`);
-  });
-  body.push(`${MARK}end:`);
-  table.push(`${MARK}end`, ...localConstants);
-  const quads: string[] = [];
-  for (let i = 0; i < table.length; i += 16) quads.push(`.quad ${table.slice(i, i + 16).join(", ")}`);
-
-  const tableBytes = 8 * table.length;
-  let bytes: Uint8Array;
-  try {
-    bytes = assembler.asm([...head, ...sets, ...body, ...quads].join("\n") + "\n", base, tableBytes);
-  } catch (e) {
-    if (!(e instanceof KeystoneFailure)) throw e;
-    throw locateError(
-      { assembler, file, head, outside: sets, lines, constantsByLine, startLabel: START, base },
-      e,
-    );
-  }
-  const contentLength = bytes.length - tableBytes;
-  const view = new DataView(bytes.buffer, bytes.byteOffset + contentLength, tableBytes);
-  const values = new Map<string, number>();
-  table.forEach((name, i) => values.set(name, Number(view.getBigInt64(8 * i, true))));
-  if (values.get(`${MARK}end`) !== base + contentLength)
-    throw new Error(`internal error: the address table of section ${section} of ${file} is misplaced`);
-
-  const labelOffsets = new Map<string, number>();
-  const constants = new Map<string, number>();
-  for (const [name, value] of values) {
-    if (name.startsWith(MARK)) continue;
-    if (localConstants.has(name) && !split.labels.has(name)) constants.set(name, value);
-    else labelOffsets.set(name, value - base);
-  }
-  const lineOffsets: number[] = new Array<number>(lines.length);
-  let next = contentLength;
-  for (let k = lines.length - 1; k >= 0; k--) {
-    const at = values.get(`${MARK}${k}`);
-    if (at !== undefined) next = at - base;
-    lineOffsets[k] = next;
-  }
-  return { bytes: bytes.slice(0, contentLength), labelOffsets, constants, lineOffsets };
-}
-
-/** Keystone pads every section with nops; outside code, alignment padding is zeros (as GNU as). */
-function zeroFill(statement: string): string {
-  const m = /^\.(p2align|balign|align)\s+([^,\s]+)\s*(?:,\s*([^,]*?)\s*(?:,\s*(.+))?)?$/.exec(statement);
-  if (!m || (m[3] !== undefined && m[3] !== "")) return statement;
-  return `.${m[1]} ${m[2]}, 0${m[4] !== undefined ? `, ${m[4]}` : ""}`;
-}
-
-/** The constant a `.set`/`.equ`/`=` statement defines, if it is one. */
-function constantDefinedBy(statement: string): string | undefined {
-  return (/^\.(?:set|equ)\s+([^\s,]+)\s*,/.exec(statement) ??
-    /^([A-Za-z_.$][\w.$@]*)\s*=[^=]/.exec(statement))?.[1];
 }

@@ -1,17 +1,41 @@
-import { Const, Keystone, loadKeystone } from "keystone-wasm";
+/**
+ * keystone-wasm, loaded once per process. Its wasm memory is a fixed 16 MiB: the assembler
+ * keeps every call small (see chunks.ts), and if keystone ever traps anyway (out of memory),
+ * the instance is thrown away and a fresh copy of the module is loaded for the next file.
+ */
+import type * as KeystoneWasm from "keystone-wasm";
 
+type KeystoneModule = typeof KeystoneWasm;
+type KeystoneInstance = InstanceType<KeystoneModule["Keystone"]>;
+
+let module: KeystoneModule | undefined;
 let ready: Promise<void> | undefined;
+let generation = 0;
 /** What keystone printed during the current call (it prints some diagnostics instead of failing). */
 let printed: string[] = [];
 
-/** Load keystone's wasm once per process; its diagnostics are captured, not printed. */
+/** A trap inside wasm code (out-of-bounds access, unreachable): the module's state is lost. */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: new () => Error } })
+  .WebAssembly.RuntimeError;
+
+const capture = (text: string) => {
+  if (printed.length < 20) printed.push(String(text));
+};
+
+async function load(): Promise<void> {
+  // A new query string is a new module instance, hence a new wasm memory.
+  const m = (
+    generation === 0
+      ? await import("keystone-wasm")
+      : await import(`${import.meta.resolve("keystone-wasm")}?instance=${generation}`)
+  ) as KeystoneModule;
+  await m.loadKeystone({ print: capture, printErr: capture });
+  module = m;
+}
+
+/** Resolves when keystone is loaded (the first call pays for compiling the wasm). */
 export function keystoneReady(): Promise<void> {
-  if (!ready) {
-    const capture = (text: string) => {
-      if (printed.length < 20) printed.push(String(text));
-    };
-    ready = loadKeystone({ print: capture, printErr: capture });
-  }
+  ready ??= load();
   return ready;
 }
 
@@ -26,20 +50,21 @@ export class KeystoneFailure extends Error {
   }
 }
 
+/** keystone trapped (its memory is exhausted or corrupt): no more calls on this module. */
+export class KeystoneCrash extends Error {}
+
 /**
- * One keystone instance per syntax, replaced after any failure (a failed call can leave an
- * instance in a bad state).
+ * A keystone instance, replaced after any failure (a failed call can leave it in a bad
+ * state). Always Intel syntax: the source starts with `.intel_syntax noprefix` or
+ * `.att_syntax`. (With KS_OPT_SYNTAX_ATT, keystone 0.9.2 reads every number as hexadecimal:
+ * `movq $60, %rax` loads 0x60. The `.att_syntax` directive does not have that bug.)
  */
 export class Assembler {
-  private instance: Keystone | undefined;
+  private instance: KeystoneInstance | undefined;
 
-  /**
-   * Always an Intel-syntax instance: the source starts with `.intel_syntax noprefix` or
-   * `.att_syntax`. (With KS_OPT_SYNTAX_ATT, keystone 0.9.2 reads every number as hexadecimal:
-   * `movq $60, %rax` loads 0x60. The `.att_syntax` directive does not have that bug.)
-   */
-  private ks(): Keystone {
-    this.instance ??= new Keystone(Const.KS_ARCH_X86, Const.KS_MODE_64);
+  private ks(): KeystoneInstance {
+    if (!module) throw new KeystoneCrash("keystone is not loaded (await keystoneReady() first)");
+    this.instance ??= new module.Keystone(module.Const.KS_ARCH_X86, module.Const.KS_MODE_64);
     return this.instance;
   }
 
@@ -62,6 +87,15 @@ export class Assembler {
     try {
       bytes = this.ks().asm(text, { address });
     } catch (e) {
+      if (e instanceof WasmRuntimeError) {
+        // The module's memory cannot be trusted any more: load a fresh one next time.
+        this.instance = undefined;
+        module = undefined;
+        ready = undefined;
+        generation++;
+        throw new KeystoneCrash(`keystone crashed (${e.message})`);
+      }
+      if (e instanceof KeystoneCrash) throw e;
       this.drop();
       const message = e instanceof Error ? e.message : String(e);
       throw new KeystoneFailure(message.replace(/^Failed to assemble, error: /, ""), printed.join("\n"));

@@ -97,7 +97,12 @@ msg: .ascii "hi\n"
 tbl: .quad _start, msg
 `;
 
-function gnu(dir: string, name: string, source: string): Record<"text" | "rodata" | "data", Buffer> {
+function gnu(
+  dir: string,
+  name: string,
+  source: string,
+  addresses: typeof ADDRESSES = ADDRESSES,
+): Record<"text" | "rodata" | "data", Buffer> {
   writeFileSync(join(dir, `${name}.s`), source);
   execFileSync("as", ["-o", join(dir, `${name}.o`), join(dir, `${name}.s`)]);
   const hex = (n: number) => `0x${n.toString(16)}`;
@@ -106,10 +111,10 @@ function gnu(dir: string, name: string, source: string): Record<"text" | "rodata
     join(dir, name),
     "-e",
     "0",
-    `-Ttext=${hex(ADDRESSES.text)}`,
-    `--section-start=.rodata=${hex(ADDRESSES.rodata)}`,
-    `-Tdata=${hex(ADDRESSES.data)}`,
-    `-Tbss=${hex(ADDRESSES.bss)}`,
+    `-Ttext=${hex(addresses.text)}`,
+    `--section-start=.rodata=${hex(addresses.rodata)}`,
+    `-Tdata=${hex(addresses.data)}`,
+    `-Tbss=${hex(addresses.bss)}`,
     ...[...EXTERNALS].flatMap(([k, v]) => ["--defsym", `${k}=${hex(v)}`]),
     join(dir, `${name}.o`),
   ]);
@@ -182,3 +187,43 @@ for (const opt of ["-O0", "-O2"])
       assert.equal(ours.symbols.get("table")?.global, false);
     },
   );
+
+/** A file far bigger than one keystone call can take (its wasm memory is 16 MiB). */
+function bigProgram(): string {
+  // (A constant used before its definition is a memory operand for GNU as: define it first.)
+  const lines = [
+    ".intel_syntax noprefix",
+    "buffer_size = 1 << 24",
+    ".text",
+    ".globl big_entry",
+    "big_entry:",
+  ];
+  const n = 3000;
+  for (let i = 0; i < n; i++) {
+    lines.push(`L${i}:`, `    add rax, ${i}`, "    cmp rax, rbx");
+    lines.push(`    jne L${(i * 7919) % n}`); // jumps forward and back, near and far, across chunks
+    if (i % 10 === 0) lines.push(`    lea rsi, [rip + table_${i % 50}]`, `    call rt_write`);
+    if (i % 97 === 0) lines.push(`    jmp 1f`, `    nop`, `1:  mov edx, buffer_size`);
+  }
+  lines.push("    ret", ".data");
+  for (let j = 0; j < 50; j++) lines.push(`table_${j}: .quad L${j * 37}, big_entry`);
+  lines.push("big_gap: .zero 100000", "after_gap: .quad after_gap", ".bss");
+  lines.push("huge: .zero buffer_size", "  .byte 0", ".p2align 6", "tail: .skip 8");
+  return lines.join("\n") + "\n";
+}
+
+void test(
+  "a 13,000-line file (chunks, cross-chunk jumps, a 100 kB fill, a 16 MiB bss) matches GNU as",
+  { skip: !hasBinutils && "binutils (as, ld, objcopy) not installed" },
+  async () => {
+    const source = bigProgram();
+    const at = { text: 0x401000, rodata: 0x500000, data: 0x600000, bss: 0x700000 };
+    const ours = await assemble(source, { file: "big.s", externals: EXTERNALS, place: () => at });
+    const theirs = gnu(mkdtempSync(join(tmpdir(), "abi-lab-big-")), "big", source, at);
+    for (const s of ["text", "data"] as const)
+      assert.equal(Buffer.from(ours.sections[s].bytes).equals(theirs[s]), true, `.${s} differs`);
+    assert.equal(ours.sections.bss.size, (1 << 24) + 64 + 8);
+    assert.equal(ours.symbols.get("tail")?.address, at.bss + (1 << 24) + 64);
+    assert.ok(ours.lines.length > 9000, "every instruction line has its address");
+  },
+);
