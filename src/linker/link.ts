@@ -306,7 +306,6 @@ function finish(p: Prepared, placement: Placement, assembled?: AssembledProgram)
   // Relocations.
   const gotView = new DataView(buffers.data.bytes.buffer, p.got.address - buffers.data.start, p.got.size);
   const undefinedRefs = new Map<string, string>();
-  const gotAddress = BigInt(p.got.address);
   for (const chunk of p.sectionChunks) {
     const { input, section } = chunk;
     const rels = input.file.relocations.get(section.index);
@@ -349,24 +348,17 @@ function finish(p: Prepared, placement: Placement, assembled?: AssembledProgram)
           }
         }
       }
-      let G = 0n;
+      let G = 0;
       if (usesGot(rel.type)) {
         const slot = p.gotSlots.get(gotKey(input, rel.symbol, sym))!;
         gotView.setBigUint64(8 * slot, BigInt(S), true);
-        G = gotAddress + BigInt(8 * slot);
+        G = p.got.address + 8 * slot;
       }
       applyRelocation(
         view,
         rel.offset,
         rel.type,
-        {
-          S: BigInt(S),
-          A: rel.addend,
-          P: BigInt(chunk.address + rel.offset),
-          GOT: gotAddress,
-          G,
-          Z: BigInt(Z),
-        },
+        { S, A: rel.addend, P: chunk.address + rel.offset, GOT: p.got.address, G, Z },
         where,
       );
     }

@@ -9,13 +9,23 @@ import { R_X86_64, relocationName } from "./elf.js";
 
 export { R_X86_64, relocationName } from "./elf.js";
 
+/** The inputs of a relocation: addresses as numbers (below 2^53), the addend as written (64-bit). */
 export interface RelocationValues {
+  S: number;
+  A: bigint;
+  P: number;
+  /** Address of the GOT (for GOTPC*, GOTOFF64, PLTOFF64). */
+  GOT: number;
+  /** Address of the symbol's GOT slot (for the GOT-using types). */
+  G: number;
+  Z: number;
+}
+
+interface Big {
   S: bigint;
   A: bigint;
   P: bigint;
-  /** Address of the GOT (for GOTPC*, GOTOFF64, PLTOFF64). */
   GOT: bigint;
-  /** Address of the symbol's GOT slot (for the GOT-using types). */
   G: bigint;
   Z: bigint;
 }
@@ -25,7 +35,7 @@ type Check = "signed" | "unsigned" | "either" | "none";
 interface Rule {
   width: 1 | 2 | 4 | 8;
   check: Check;
-  value: (v: RelocationValues) => bigint;
+  value: (v: Big) => bigint;
 }
 
 const R = R_X86_64;
@@ -129,6 +139,7 @@ export function applyRelocation(
   where: () => string,
 ): void {
   if (type === R.NONE) return;
+  if (fastPath(view, offset, type, values)) return;
   const rule = RULES.get(type);
   if (!rule) {
     relocationWidth(type, where);
@@ -136,7 +147,14 @@ export function applyRelocation(
   }
   if (offset < 0 || offset + rule.width > view.byteLength)
     throw new LinkError(`${where()}: the relocated field lies outside its section`);
-  const v = rule.value(values);
+  const v = rule.value({
+    S: BigInt(values.S),
+    A: values.A,
+    P: BigInt(values.P),
+    GOT: BigInt(values.GOT),
+    G: BigInt(values.G),
+    Z: BigInt(values.Z),
+  });
   const bits = rule.width * 8;
   if (!fits(v, bits, rule.check)) {
     const shown = v < 0n ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
@@ -159,5 +177,49 @@ export function applyRelocation(
     case 8:
       view.setBigUint64(offset, u, true);
       break;
+  }
+}
+
+const TWO32 = 2 ** 32;
+const SMALL = 2n ** 52n;
+
+/**
+ * The common cases (PC32, PLT32, 32, 32S, 64 with addresses and addends well inside 2^52) in
+ * plain numbers: BigInt arithmetic is slow in code that has not been optimised yet, and a
+ * link runs each of these a few hundred times, once. Returns false to take the general path
+ * (which also reports overflows).
+ */
+function fastPath(view: DataView, offset: number, type: number, v: RelocationValues): boolean {
+  if (v.A >= SMALL || v.A <= -SMALL) return false;
+  const S = v.S;
+  const A = Number(v.A);
+  let value: number;
+  switch (type) {
+    case R.PC32:
+    case R.PLT32:
+      value = S + A - v.P;
+      if (value < -0x80000000 || value > 0x7fffffff || offset < 0 || offset + 4 > view.byteLength)
+        return false;
+      view.setInt32(offset, value, true);
+      return true;
+    case R._32S:
+      value = S + A;
+      if (value < -0x80000000 || value > 0x7fffffff || offset < 0 || offset + 4 > view.byteLength)
+        return false;
+      view.setInt32(offset, value, true);
+      return true;
+    case R._32:
+      value = S + A;
+      if (value < 0 || value > 0xffffffff || offset < 0 || offset + 4 > view.byteLength) return false;
+      view.setUint32(offset, value, true);
+      return true;
+    case R._64:
+      value = S + A;
+      if (offset < 0 || offset + 8 > view.byteLength) return false;
+      view.setUint32(offset, ((value % TWO32) + TWO32) % TWO32, true);
+      view.setInt32(offset + 4, Math.floor(value / TWO32), true);
+      return true;
+    default:
+      return false;
   }
 }
