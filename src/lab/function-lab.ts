@@ -106,7 +106,8 @@ export class FunctionLab {
     const regs = SYSTEM_V.argumentRegisters;
     const stackArgs = values.slice(regs.length);
     // Lay out: [return address][arg 7][arg 8]... with rsp + 8 a multiple of 16 at entry.
-    let top = (Number(machine.getRegister("rsp")) - 0x1000) & ~15;
+    let top = Number(machine.getRegister("rsp")) - 0x1000;
+    top -= top % 16;
     if (stackArgs.length % 2) top -= 8;
     const argBase = top - 8 * stackArgs.length;
     stackArgs.forEach((v, i) => machine.memory.write64(argBase + 8 * i, v));
@@ -142,7 +143,8 @@ export class FunctionLab {
     else if (stop.kind === "step-limit")
       report = `stopped after ${machine.steps.toLocaleString("en-US")} instructions (an infinite loop?) in ${this.debug.nameOf(machine.rip)}`;
     else if (stop.kind === "halted") report = `stopped: ${stop.reason}`;
-    else if (stop.kind === "exit") report = `the program exited with status ${stop.code} instead of returning`;
+    else if (stop.kind === "exit")
+      report = `the program exited with status ${stop.code} instead of returning`;
     return { returned, rax, rdx, stop, violations, stdout, stderr, steps: machine.steps, report, machine };
   }
 
@@ -150,7 +152,8 @@ export class FunctionLab {
   private flush(machine: Machine): void {
     const flush = this.addressOf("rt_flush_all");
     if (flush === undefined) return;
-    let rsp = Number(machine.getRegister("rsp")) & ~15;
+    let rsp = Number(machine.getRegister("rsp"));
+    rsp -= rsp % 16;
     rsp -= 8;
     machine.memory.write64(rsp, BigInt(RETURN_PAD));
     machine.setRegister("rsp", BigInt(rsp));

@@ -1,0 +1,773 @@
+import * as fs from "node:fs";
+import { randomFillSync } from "node:crypto";
+import { Perm, PAGE_SIZE, type GuestMachine, type SyscallHandler } from "../emulator/types.js";
+import { resolveGuestPath } from "./sandbox-path.js";
+import { SYSCALL_NAMES } from "./syscall-names.js";
+
+export interface KernelOptions {
+  /** The host directory that stands for the guest's `/`. */
+  sandboxDir: string;
+  stdout: (bytes: Uint8Array) => void;
+  stderr: (bytes: Uint8Array) => void;
+  /** The guest's stdin (null: end of file). Default: the host process's fd 0. */
+  stdin?: { read(max: number): Uint8Array | null };
+  /** The initial program break (the loader sets it). */
+  brk?: number;
+  limits?: { maxOutputBytes?: number; maxOpenFiles?: number };
+}
+
+const E = {
+  EPERM: 1,
+  ENOENT: 2,
+  EBADF: 9,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EEXIST: 17,
+  ENOTDIR: 20,
+  EISDIR: 21,
+  EINVAL: 22,
+  EMFILE: 24,
+  ENOTTY: 25,
+  EFBIG: 27,
+  ESPIPE: 29,
+  ERANGE: 34,
+  ENAMETOOLONG: 36,
+  ENOSYS: 38,
+  ENOTEMPTY: 39,
+  ELOOP: 40,
+} as const;
+
+const AT_FDCWD = -100;
+const O_ACCMODE = 3;
+const O_CREAT = 0o100;
+const O_EXCL = 0o200;
+const O_TRUNC = 0o1000;
+const O_APPEND = 0o2000;
+const O_DIRECTORY = 0o200000;
+const O_NOFOLLOW = 0o400000;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const AT_REMOVEDIR = 0x200;
+const AT_EMPTY_PATH = 0x1000;
+const MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20;
+const MMAP_BASE = 0x7f00_0000_0000;
+
+interface OpenFile {
+  kind: "stdin" | "stdout" | "stderr" | "file" | "dir" | "null";
+  fd?: number;
+  host?: string;
+  guest?: string;
+  position: number;
+  flags: number;
+}
+
+const errnoOf = (e: unknown): number => {
+  const code = (e as NodeJS.ErrnoException).code ?? "";
+  return (E as Record<string, number>)[code] ?? E.EACCES;
+};
+
+/**
+ * Linux x86-64 system calls over a sandbox directory. Guest files are real host files inside
+ * the sandbox; every path goes through `resolveGuestPath`.
+ */
+export class LinuxKernel implements SyscallHandler {
+  readonly unknownSyscalls: { number: number; name: string; rip: number }[] = [];
+  private readonly files = new Map<number, OpenFile>();
+  private cwd = "/";
+  private brkStart: number;
+  private brkEnd: number;
+  private outputBytes = 0;
+  private readonly maxOutput: number;
+  private readonly maxOpen: number;
+
+  constructor(private readonly options: KernelOptions) {
+    this.files.set(0, { kind: "stdin", position: 0, flags: 0 });
+    this.files.set(1, { kind: "stdout", position: 0, flags: 1 });
+    this.files.set(2, { kind: "stderr", position: 0, flags: 1 });
+    this.brkStart = this.brkEnd = options.brk ?? 0x1000_0000;
+    this.maxOutput = options.limits?.maxOutputBytes ?? 64 << 20;
+    this.maxOpen = options.limits?.maxOpenFiles ?? 256;
+  }
+
+  setBrk(address: number): void {
+    this.brkStart = this.brkEnd = address;
+  }
+
+  nameOf(n: number): string {
+    return SYSCALL_NAMES[n] ?? `syscall_${n}`;
+  }
+
+  handle(m: GuestMachine): bigint {
+    const n = Number(m.getRegister("rax"));
+    const a = [
+      m.getRegister("rdi"),
+      m.getRegister("rsi"),
+      m.getRegister("rdx"),
+      m.getRegister("r10"),
+      m.getRegister("r8"),
+      m.getRegister("r9"),
+    ];
+    const i = (k: number) => Number(BigInt.asIntN(64, a[k]));
+    const u = (k: number) => Number(a[k]);
+    try {
+      return BigInt(this.dispatch(m, n, i, u));
+    } catch (e) {
+      if (e instanceof Fault) return BigInt(-E.EFAULT);
+      throw e;
+    }
+  }
+
+  private dispatch(m: GuestMachine, n: number, i: (k: number) => number, u: (k: number) => number): number {
+    switch (n) {
+      case 0:
+        return this.read(m, i(0), u(1), u(2));
+      case 1:
+        return this.write(m, i(0), u(1), u(2));
+      case 2:
+        return this.openat(m, AT_FDCWD, u(0), i(1), i(2));
+      case 3:
+        return this.close(i(0));
+      case 4:
+      case 6:
+        return this.stat(m, AT_FDCWD, u(0), u(1), n === 6 ? AT_SYMLINK_NOFOLLOW : 0);
+      case 5:
+        return this.fstat(m, i(0), u(1));
+      case 8:
+        return this.lseek(i(0), i(1), i(2));
+      case 9:
+        return this.mmap(m, u(0), u(1), i(2), i(3), i(4), i(5));
+      case 10:
+        return this.mprotect(m, u(0), u(1), i(2));
+      case 11:
+        return this.munmap(m, u(0), u(1));
+      case 12:
+        return this.brk(m, u(0));
+      case 13:
+      case 14:
+      case 131:
+        return 0; // rt_sigaction, rt_sigprocmask, sigaltstack: recorded, no signals are delivered
+      case 16:
+        return -E.ENOTTY; // ioctl: no terminals in the sandbox
+      case 17:
+        return this.pread(m, i(0), u(1), u(2), i(3));
+      case 18:
+        return this.pwrite(m, i(0), u(1), u(2), i(3));
+      case 19:
+        return this.readv(m, i(0), u(1), i(2));
+      case 20:
+        return this.writev(m, i(0), u(1), i(2));
+      case 21:
+        return this.faccessat(m, AT_FDCWD, u(0));
+      case 39:
+      case 186:
+        return 1000; // getpid, gettid
+      case 110:
+        return 1; // getppid
+      case 102:
+      case 104:
+      case 107:
+      case 108:
+        return 1000; // getuid getgid geteuid getegid
+      case 60:
+      case 231:
+        m.exit(i(0) & 0xff);
+        return 0;
+      case 63:
+        return this.uname(m, u(0));
+      case 72:
+        return this.fcntl(i(0), i(1), i(2));
+      case 79:
+        return this.getcwd(m, u(0), u(1));
+      case 80:
+        return this.chdir(m, u(0));
+      case 82:
+        return this.renameat(m, AT_FDCWD, u(0), AT_FDCWD, u(1));
+      case 83:
+        return this.mkdirat(m, AT_FDCWD, u(0));
+      case 84:
+        return this.unlinkat(m, AT_FDCWD, u(0), AT_REMOVEDIR);
+      case 87:
+        return this.unlinkat(m, AT_FDCWD, u(0), 0);
+      case 89:
+      case 267:
+        return -E.EINVAL; // readlink: no symlinks to report (/proc/self/exe does not exist)
+      case 96:
+        return this.gettimeofday(m, u(0));
+      case 158:
+        return this.archPrctl(m, i(0), u(1));
+      case 218:
+        return 1000; // set_tid_address
+      case 228:
+        return this.clockGettime(m, i(0), u(1));
+      case 202:
+        return 0; // futex: single-threaded, nothing waits
+      case 204:
+        return this.schedGetaffinity(m, u(1), u(2));
+      case 257:
+        return this.openat(m, i(0), u(1), i(2), i(3));
+      case 258:
+        return this.mkdirat(m, i(0), u(1));
+      case 262:
+        return this.stat(m, i(0), u(1), u(2), i(3));
+      case 263:
+        return this.unlinkat(m, i(0), u(1), i(2));
+      case 264:
+      case 316:
+        return this.renameat(m, i(0), u(1), i(2), u(3));
+      case 269:
+      case 439:
+        return this.faccessat(m, i(0), u(1));
+      case 273:
+        return 0; // set_robust_list
+      case 302:
+        return this.prlimit(m, u(3));
+      case 97:
+        return this.prlimit(m, u(1));
+      case 318:
+        return this.getrandom(m, u(0), u(1));
+      case 28:
+        return 0; // madvise
+      case 32:
+        return this.dup(i(0), -1);
+      case 33:
+      case 292:
+        return this.dup(i(0), i(1));
+      case 200:
+      case 234:
+      case 62:
+        m.halt(`the program sent itself signal ${i(n === 62 ? 1 : n === 234 ? 2 : 1)}`);
+        return 0;
+      case 334:
+        return -E.ENOSYS; // rseq
+      default:
+        this.unknownSyscalls.push({ number: n, name: this.nameOf(n), rip: m.rip });
+        return -E.ENOSYS;
+    }
+  }
+
+  // ------------------------------------------------------------------ memory helpers
+
+  private bytes(m: GuestMachine, address: number, length: number): Uint8Array {
+    if (length === 0) return new Uint8Array(0);
+    if (!m.memory.isMapped(address, length)) throw new Fault();
+    return m.memory.readBytes(address, length);
+  }
+
+  private put(m: GuestMachine, address: number, data: Uint8Array): void {
+    if (data.length === 0) return;
+    if (!m.memory.isMapped(address, data.length)) throw new Fault();
+    m.memory.writeBytes(address, data);
+  }
+
+  private path(m: GuestMachine, address: number): Uint8Array | number {
+    if (!m.memory.isMapped(address, 1)) return -E.EFAULT;
+    const s = m.memory.readCString(address, 4097);
+    if (s.length > 4096) return -E.ENAMETOOLONG;
+    return s;
+  }
+
+  private resolve(
+    m: GuestMachine,
+    dirfd: number,
+    address: number,
+    followLast = true,
+  ): { host: string; guest: string } | number {
+    const p = this.path(m, address);
+    if (typeof p === "number") return p;
+    let base = this.cwd;
+    if (p[0] !== 0x2f && dirfd !== AT_FDCWD) {
+      const dir = this.files.get(dirfd);
+      if (!dir) return -E.EBADF;
+      if (dir.kind !== "dir" || !dir.guest) return -E.ENOTDIR;
+      base = dir.guest;
+    }
+    if (p.length === 1 && p[0] === 0x2e && base !== this.cwd)
+      return { host: this.files.get(dirfd)!.host!, guest: base };
+    const r = resolveGuestPath(this.options.sandboxDir, base, p, followLast);
+    return r.ok ? { host: r.host, guest: r.guest } : -r.errno;
+  }
+
+  // ------------------------------------------------------------------ files
+
+  private newFd(file: OpenFile): number {
+    if (this.files.size >= this.maxOpen) return -E.EMFILE;
+    let fd = 0;
+    while (this.files.has(fd)) fd++;
+    this.files.set(fd, file);
+    return fd;
+  }
+
+  private openat(m: GuestMachine, dirfd: number, pathAddress: number, flags: number, mode: number): number {
+    const r = this.resolve(m, dirfd, pathAddress, (flags & O_NOFOLLOW) === 0);
+    if (typeof r === "number") return r;
+    if (r.guest === "/dev/null") return this.newFd({ kind: "null", position: 0, flags });
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.lstatSync(r.host);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isSymbolicLink()) return -E.ELOOP;
+    if (st?.isDirectory()) {
+      if ((flags & O_ACCMODE) !== 0) return -E.EISDIR;
+      return this.newFd({ kind: "dir", host: r.host, guest: r.guest, position: 0, flags });
+    }
+    if (flags & O_DIRECTORY) return st ? -E.ENOTDIR : -E.ENOENT;
+    const writing = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;
+    // A hard link planted in the sandbox could point at a file outside it: never write through one.
+    if (st && writing && st.nlink > 1) return -E.EACCES;
+    if (st && !st.isFile() && !st.isDirectory()) return -E.EACCES;
+    let hostFlags =
+      [fs.constants.O_RDONLY, fs.constants.O_WRONLY, fs.constants.O_RDWR][flags & O_ACCMODE] ??
+      fs.constants.O_RDONLY;
+    if (flags & O_CREAT) hostFlags |= fs.constants.O_CREAT;
+    if (flags & O_EXCL) hostFlags |= fs.constants.O_EXCL;
+    if (flags & O_TRUNC) hostFlags |= fs.constants.O_TRUNC;
+    if (flags & O_APPEND) hostFlags |= fs.constants.O_APPEND;
+    hostFlags |= fs.constants.O_NOFOLLOW;
+    try {
+      const fd = fs.openSync(r.host, hostFlags, mode & 0o777);
+      const n = this.newFd({ kind: "file", fd, host: r.host, guest: r.guest, position: 0, flags });
+      if (n < 0) fs.closeSync(fd);
+      return n;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+
+  private close(fd: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    this.files.delete(fd);
+    if (f.kind === "file" && f.fd !== undefined && ![...this.files.values()].some((o) => o.fd === f.fd))
+      fs.closeSync(f.fd);
+    return 0;
+  }
+
+  private read(m: GuestMachine, fd: number, buf: number, count: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if ((f.flags & O_ACCMODE) === 1) return -E.EBADF;
+    count = Math.min(count, 1 << 20);
+    if (f.kind === "null") return 0;
+    if (f.kind === "dir") return -E.EISDIR;
+    if (f.kind === "stdin") {
+      const data = (this.options.stdin ?? hostStdin).read(count);
+      if (!data) return 0;
+      this.put(m, buf, data);
+      return data.length;
+    }
+    if (f.kind !== "file") return -E.EBADF;
+    const data = new Uint8Array(count);
+    const got = fs.readSync(f.fd!, data, 0, count, f.position);
+    this.put(m, buf, data.subarray(0, got));
+    f.position += got;
+    return got;
+  }
+
+  private write(m: GuestMachine, fd: number, buf: number, count: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if ((f.flags & O_ACCMODE) === 0 && f.kind === "file") return -E.EBADF;
+    const data = this.bytes(m, buf, count);
+    if (f.kind === "null") return count;
+    if (this.outputBytes + count > this.maxOutput) {
+      m.halt(`the output limit of ${this.maxOutput} bytes was reached`);
+      return -E.EFBIG;
+    }
+    this.outputBytes += count;
+    if (f.kind === "stdout") this.options.stdout(data);
+    else if (f.kind === "stderr") this.options.stderr(data);
+    else if (f.kind === "file") {
+      const position = f.flags & O_APPEND ? null : f.position;
+      const n = fs.writeSync(f.fd!, data, 0, data.length, position);
+      f.position = f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : f.position + n;
+      return n;
+    } else return -E.EBADF;
+    return count;
+  }
+
+  private pread(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
+    const f = this.files.get(fd);
+    if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
+    const data = new Uint8Array(Math.min(count, 1 << 20));
+    const got = fs.readSync(f.fd!, data, 0, data.length, offset);
+    this.put(m, buf, data.subarray(0, got));
+    return got;
+  }
+
+  private pwrite(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
+    const f = this.files.get(fd);
+    if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
+    return fs.writeSync(f.fd!, this.bytes(m, buf, count), 0, count, offset);
+  }
+
+  private iovecs(m: GuestMachine, iov: number, count: number): [number, number][] {
+    const out: [number, number][] = [];
+    for (let k = 0; k < Math.min(count, 1024); k++) {
+      const base = this.bytes(m, iov + 16 * k, 16);
+      const v = new DataView(base.buffer, base.byteOffset, 16);
+      out.push([Number(v.getBigUint64(0, true)), Number(v.getBigUint64(8, true))]);
+    }
+    return out;
+  }
+
+  private readv(m: GuestMachine, fd: number, iov: number, count: number): number {
+    let total = 0;
+    for (const [base, len] of this.iovecs(m, iov, count)) {
+      const n = this.read(m, fd, base, len);
+      if (n < 0) return total || n;
+      total += n;
+      if (n < len) break;
+    }
+    return total;
+  }
+
+  private writev(m: GuestMachine, fd: number, iov: number, count: number): number {
+    let total = 0;
+    for (const [base, len] of this.iovecs(m, iov, count)) {
+      const n = this.write(m, fd, base, len);
+      if (n < 0) return total || n;
+      total += n;
+    }
+    return total;
+  }
+
+  private lseek(fd: number, offset: number, whence: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "file") return -E.ESPIPE;
+    const size = fs.fstatSync(f.fd!).size;
+    const next =
+      whence === 0 ? offset : whence === 1 ? f.position + offset : whence === 2 ? size + offset : -1;
+    if (next < 0 || whence > 2) return -E.EINVAL;
+    f.position = next;
+    return next;
+  }
+
+  private statBuffer(st: fs.Stats | undefined, kind: OpenFile["kind"]): Uint8Array {
+    const b = new DataView(new ArrayBuffer(144));
+    const mode = st ? st.mode : kind === "null" ? 0o20666 : 0o20620; // character devices for stdio
+    b.setBigUint64(0, BigInt(st?.dev ?? 5), true);
+    b.setBigUint64(8, BigInt(st?.ino ?? 1), true);
+    b.setBigUint64(16, BigInt(st?.nlink ?? 1), true);
+    b.setUint32(24, mode, true);
+    b.setUint32(28, 1000, true);
+    b.setUint32(32, 1000, true);
+    b.setBigInt64(48, BigInt(st?.size ?? 0), true);
+    b.setBigInt64(56, 4096n, true);
+    b.setBigInt64(64, BigInt(st?.blocks ?? 0), true);
+    const t = (ms: number, at: number) => {
+      b.setBigInt64(at, BigInt(Math.floor(ms / 1000)), true);
+      b.setBigInt64(at + 8, BigInt(Math.floor((ms % 1000) * 1e6)), true);
+    };
+    t(st?.atimeMs ?? 0, 72);
+    t(st?.mtimeMs ?? 0, 88);
+    t(st?.ctimeMs ?? 0, 104);
+    return new Uint8Array(b.buffer);
+  }
+
+  private fstat(m: GuestMachine, fd: number, buf: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    const st = f.kind === "file" ? fs.fstatSync(f.fd!) : f.kind === "dir" ? fs.statSync(f.host!) : undefined;
+    this.put(m, buf, this.statBuffer(st, f.kind));
+    return 0;
+  }
+
+  private stat(m: GuestMachine, dirfd: number, pathAddress: number, buf: number, flags: number): number {
+    if (flags & AT_EMPTY_PATH) {
+      const p = this.path(m, pathAddress);
+      if (typeof p !== "number" && p.length === 0) return this.fstat(m, dirfd, buf);
+    }
+    const r = this.resolve(m, dirfd, pathAddress, (flags & AT_SYMLINK_NOFOLLOW) === 0);
+    if (typeof r === "number") return r;
+    if (r.guest === "/dev/null") {
+      this.put(m, buf, this.statBuffer(undefined, "null"));
+      return 0;
+    }
+    try {
+      this.put(m, buf, this.statBuffer(fs.lstatSync(r.host), "file"));
+      return 0;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+
+  private faccessat(m: GuestMachine, dirfd: number, pathAddress: number): number {
+    const r = this.resolve(m, dirfd, pathAddress);
+    if (typeof r === "number") return r;
+    return fs.existsSync(r.host) ? 0 : -E.ENOENT;
+  }
+
+  private mkdirat(m: GuestMachine, dirfd: number, pathAddress: number): number {
+    const r = this.resolve(m, dirfd, pathAddress, false);
+    if (typeof r === "number") return r;
+    try {
+      fs.mkdirSync(r.host);
+      return 0;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+
+  private unlinkat(m: GuestMachine, dirfd: number, pathAddress: number, flags: number): number {
+    const r = this.resolve(m, dirfd, pathAddress, false);
+    if (typeof r === "number") return r;
+    if (r.guest === "/") return -E.EACCES;
+    try {
+      if (flags & AT_REMOVEDIR) fs.rmdirSync(r.host);
+      else {
+        if (fs.lstatSync(r.host).isDirectory()) return -E.EISDIR;
+        fs.unlinkSync(r.host);
+      }
+      return 0;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+
+  private renameat(
+    m: GuestMachine,
+    olddir: number,
+    oldAddress: number,
+    newdir: number,
+    newAddress: number,
+  ): number {
+    const a = this.resolve(m, olddir, oldAddress, false);
+    if (typeof a === "number") return a;
+    const b = this.resolve(m, newdir, newAddress, false);
+    if (typeof b === "number") return b;
+    try {
+      fs.renameSync(a.host, b.host);
+      return 0;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+  }
+
+  private getcwd(m: GuestMachine, buf: number, size: number): number {
+    const bytes = new TextEncoder().encode(this.cwd + "\0");
+    if (bytes.length > size) return -E.ERANGE;
+    this.put(m, buf, bytes);
+    return bytes.length;
+  }
+
+  private chdir(m: GuestMachine, pathAddress: number): number {
+    const r = this.resolve(m, AT_FDCWD, pathAddress);
+    if (typeof r === "number") return r;
+    try {
+      if (!fs.statSync(r.host).isDirectory()) return -E.ENOTDIR;
+    } catch (e) {
+      return -errnoOf(e);
+    }
+    this.cwd = r.guest;
+    return 0;
+  }
+
+  private fcntl(fd: number, cmd: number, arg: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    switch (cmd) {
+      case 0:
+      case 1030:
+        return this.dup(fd, -1, arg);
+      case 1:
+      case 2:
+        return 0;
+      case 3:
+        return f.flags;
+      case 4:
+        f.flags = (f.flags & O_ACCMODE) | (arg & ~O_ACCMODE);
+        return 0;
+      default:
+        return -E.EINVAL;
+    }
+  }
+
+  private dup(fd: number, to: number, min = 0): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (to >= 0) {
+      if (to === fd) return to;
+      if (this.files.has(to)) this.close(to);
+      this.files.set(to, { ...f });
+      return to;
+    }
+    let n = min;
+    while (this.files.has(n)) n++;
+    this.files.set(n, { ...f });
+    return n;
+  }
+
+  // ------------------------------------------------------------------ memory
+
+  private mmap(
+    m: GuestMachine,
+    addr: number,
+    length: number,
+    prot: number,
+    flags: number,
+    fd: number,
+    offset: number,
+  ): number {
+    if (length <= 0) return -E.EINVAL;
+    const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    let at: number;
+    if (flags & MAP_FIXED) {
+      if (addr % PAGE_SIZE) return -E.EINVAL;
+      at = addr;
+      if (m.memory.isMapped(at, size)) m.memory.unmap(at, size);
+    } else {
+      at = m.memory.findFree(size, MMAP_BASE - size);
+      if (at < 0) at = m.memory.findFree(size, 0x1_0000_0000);
+      if (at < 0) return -E.ENOMEM;
+    }
+    try {
+      m.memory.map(at, size, Perm.read | Perm.write, "mmap");
+    } catch {
+      return -E.ENOMEM;
+    }
+    if (!(flags & MAP_ANONYMOUS)) {
+      const f = this.files.get(fd);
+      if (!f || f.kind !== "file") return -E.EBADF;
+      const data = new Uint8Array(length);
+      const got = fs.readSync(f.fd!, data, 0, length, offset);
+      m.memory.writeBytes(at, data.subarray(0, got));
+    }
+    m.memory.protect(at, size, permOf(prot));
+    return at;
+  }
+
+  private mprotect(m: GuestMachine, addr: number, length: number, prot: number): number {
+    if (addr % PAGE_SIZE) return -E.EINVAL;
+    const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    if (!m.memory.isMapped(addr, size)) return -E.ENOMEM;
+    m.memory.protect(addr, size, permOf(prot));
+    return 0;
+  }
+
+  private munmap(m: GuestMachine, addr: number, length: number): number {
+    if (addr % PAGE_SIZE || length <= 0) return -E.EINVAL;
+    m.memory.unmap(addr, Math.ceil(length / PAGE_SIZE) * PAGE_SIZE);
+    return 0;
+  }
+
+  private brk(m: GuestMachine, want: number): number {
+    if (want === 0 || want < this.brkStart) return this.brkEnd;
+    const oldTop = Math.ceil(this.brkEnd / PAGE_SIZE) * PAGE_SIZE;
+    const newTop = Math.ceil(want / PAGE_SIZE) * PAGE_SIZE;
+    if (newTop > oldTop) {
+      if (m.memory.findFree(newTop - oldTop, oldTop) !== oldTop) return this.brkEnd;
+      try {
+        m.memory.map(oldTop, newTop - oldTop, Perm.read | Perm.write, "heap");
+      } catch {
+        return this.brkEnd;
+      }
+    } else if (newTop < oldTop) {
+      m.memory.unmap(newTop, oldTop - newTop);
+    }
+    this.brkEnd = want;
+    return want;
+  }
+
+  // ------------------------------------------------------------------ system
+
+  private uname(m: GuestMachine, buf: number): number {
+    const fields = ["Linux", "abi-lab", "6.1.0", "#1 abi-lab", "x86_64", "(none)"];
+    const out = new Uint8Array(65 * 6);
+    fields.forEach((f, k) => out.set(new TextEncoder().encode(f), 65 * k));
+    this.put(m, buf, out);
+    return 0;
+  }
+
+  private archPrctl(m: GuestMachine, code: number, addr: number): number {
+    if (code === 0x1002) {
+      m.fsBase = BigInt(addr);
+      return 0;
+    }
+    if (code === 0x1001) {
+      m.gsBase = BigInt(addr);
+      return 0;
+    }
+    if (code === 0x1003 || code === 0x1004) {
+      const v = new DataView(new ArrayBuffer(8));
+      v.setBigUint64(0, code === 0x1003 ? m.fsBase : m.gsBase, true);
+      this.put(m, addr, new Uint8Array(v.buffer));
+      return 0;
+    }
+    return -E.EINVAL;
+  }
+
+  private clockGettime(m: GuestMachine, _clock: number, buf: number): number {
+    const ns = _clock === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+    const v = new DataView(new ArrayBuffer(16));
+    v.setBigInt64(0, ns / 1_000_000_000n, true);
+    v.setBigInt64(8, ns % 1_000_000_000n, true);
+    this.put(m, buf, new Uint8Array(v.buffer));
+    return 0;
+  }
+
+  private gettimeofday(m: GuestMachine, buf: number): number {
+    if (buf === 0) return 0;
+    const ms = Date.now();
+    const v = new DataView(new ArrayBuffer(16));
+    v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
+    v.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
+    this.put(m, buf, new Uint8Array(v.buffer));
+    return 0;
+  }
+
+  private getrandom(m: GuestMachine, buf: number, length: number): number {
+    const n = Math.min(length, 1 << 16);
+    const data = new Uint8Array(n);
+    randomFillSync(data);
+    this.put(m, buf, data);
+    return n;
+  }
+
+  private prlimit(m: GuestMachine, old: number): number {
+    if (old) {
+      const v = new DataView(new ArrayBuffer(16));
+      v.setBigUint64(0, 8n << 20n, true);
+      v.setBigUint64(8, BigInt.asUintN(64, -1n), true);
+      this.put(m, old, new Uint8Array(v.buffer));
+    }
+    return 0;
+  }
+
+  private schedGetaffinity(m: GuestMachine, size: number, mask: number): number {
+    if (size < 8) return -E.EINVAL;
+    this.put(m, mask, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]));
+    return 8;
+  }
+}
+
+class Fault extends Error {}
+
+function permOf(prot: number): number {
+  return (
+    (prot & 1 ? Perm.read : 0) |
+    (prot & 2 ? Perm.write | Perm.read : 0) |
+    (prot & 4 ? Perm.exec | Perm.read : 0)
+  );
+}
+
+/** The host's stdin, read synchronously. */
+const hostStdin = {
+  read(max: number): Uint8Array | null {
+    const buf = Buffer.alloc(Math.min(max, 65536));
+    for (;;) {
+      try {
+        const n = fs.readSync(0, buf, 0, buf.length, null);
+        return n === 0 ? null : new Uint8Array(buf.subarray(0, n));
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "EAGAIN") continue;
+        if (code === "EOF") return null;
+        return null;
+      }
+    }
+  },
+};
