@@ -8,6 +8,7 @@ import { ELF } from "./elf.js";
 import type { Image, ImageSymbol } from "./image.js";
 
 const PAGE = 0x1000;
+const TEXT_START = 0x401000;
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 class StringTable {
@@ -64,7 +65,14 @@ const STT: Record<ImageSymbol["kind"], number> = {
 /** The bytes of a static ELF executable for `image`. */
 export function writeExecutable(image: Image): Uint8Array {
   const segments = image.segments;
-  const phnum = segments.length + 1;
+  // The ELF and program headers get a read-only page of their own just below the first
+  // segment (as ld does), so that the kernel's AT_PHDR points at mapped memory.
+  const lowest = segments.length ? Math.min(...segments.map((s) => s.address)) : TEXT_START;
+  const headerPage = Math.floor(lowest / PAGE) * PAGE - PAGE;
+  const mapHeaders =
+    headerPage >= 0x10000 &&
+    !segments.some((s) => s.address < headerPage + PAGE && s.address + s.memorySize > headerPage);
+  const phnum = segments.length + 1 + (mapHeaders ? 2 : 0) + (image.tls ? 1 : 0);
   const headersEnd = ELF.EHDR_SIZE + ELF.PHDR_SIZE * phnum;
 
   // Segment contents, each at an offset congruent to its address modulo the page size.
@@ -209,23 +217,43 @@ export function writeExecutable(image: Image): Uint8Array {
   h.setUint16(60, sections.length, true);
   h.setUint16(62, sections.length - 1, true);
 
-  // Program headers.
+  // Program headers: PT_PHDR and the headers' PT_LOAD, the segments, PT_TLS, PT_GNU_STACK.
+  let ph = ELF.EHDR_SIZE;
+  const program = (
+    type: number,
+    flags: number,
+    offset: number,
+    address: number,
+    fileSize: number,
+    memorySize: number,
+    align: number,
+  ) => {
+    h.setUint32(ph, type, true);
+    h.setUint32(ph + 4, flags, true);
+    h.setBigUint64(ph + 8, BigInt(offset), true);
+    h.setBigUint64(ph + 16, BigInt(address), true);
+    h.setBigUint64(ph + 24, BigInt(address), true);
+    h.setBigUint64(ph + 32, BigInt(fileSize), true);
+    h.setBigUint64(ph + 40, BigInt(memorySize), true);
+    h.setBigUint64(ph + 48, BigInt(align), true);
+    ph += ELF.PHDR_SIZE;
+  };
+  if (mapHeaders) {
+    const table = ELF.PHDR_SIZE * phnum;
+    program(ELF.PT_PHDR, ELF.PF_R, ELF.EHDR_SIZE, headerPage + ELF.EHDR_SIZE, table, table, 8);
+    program(ELF.PT_LOAD, ELF.PF_R, 0, headerPage, headersEnd, headersEnd, PAGE);
+  }
   segments.forEach((s, i) => {
-    const o = ELF.EHDR_SIZE + ELF.PHDR_SIZE * i;
     const flags = (s.perm & 1 ? ELF.PF_R : 0) | (s.perm & 2 ? ELF.PF_W : 0) | (s.perm & 4 ? ELF.PF_X : 0);
-    h.setUint32(o, ELF.PT_LOAD, true);
-    h.setUint32(o + 4, flags, true);
-    h.setBigUint64(o + 8, BigInt(offsets[i]), true);
-    h.setBigUint64(o + 16, BigInt(s.address), true);
-    h.setBigUint64(o + 24, BigInt(s.address), true);
-    h.setBigUint64(o + 32, BigInt(s.bytes.length), true);
-    h.setBigUint64(o + 40, BigInt(s.memorySize), true);
-    h.setBigUint64(o + 48, BigInt(PAGE), true);
+    program(ELF.PT_LOAD, flags, offsets[i], s.address, s.bytes.length, s.memorySize, PAGE);
   });
-  const gs = ELF.EHDR_SIZE + ELF.PHDR_SIZE * segments.length;
-  h.setUint32(gs, ELF.PT_GNU_STACK, true);
-  h.setUint32(gs + 4, ELF.PF_R | ELF.PF_W, true);
-  h.setBigUint64(gs + 48, 16n, true);
+  if (image.tls) {
+    const t = image.tls;
+    const i = segments.findIndex((s) => t.address >= s.address && t.address < s.address + s.memorySize);
+    const offset = i < 0 ? 0 : offsets[i] + (t.address - segments[i].address);
+    program(ELF.PT_TLS, ELF.PF_R, offset, t.address, t.fileSize, t.memorySize, t.align);
+  }
+  program(ELF.PT_GNU_STACK, ELF.PF_R | ELF.PF_W, 0, 0, 0, 0, 16);
 
   // Section headers.
   sections.forEach((s, i) => {

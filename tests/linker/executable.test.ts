@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { isElf, linkObjects, readExecutable, writeExecutable, type Image } from "../../src/linker/index.js";
-import { FREESTANDING, runNative, skipUnlessBuild, SYSCALL_C, Workdir } from "./helpers.js";
+import { FREESTANDING, isLinuxX64, runNative, skipUnlessBuild, SYSCALL_C, Workdir } from "./helpers.js";
 
 const hasMusl = spawnSync("musl-gcc", ["--version"]).status === 0;
 
@@ -40,6 +40,8 @@ void test(
     assert.equal(headers.stderr, "", "readelf has no warnings");
     assert.match(headers.stdout, /Type:\s+EXEC \(Executable file\)/);
     assert.match(headers.stdout, /Machine:\s+Advanced Micro Devices X86-64/);
+    assert.match(headers.stdout, /PHDR\s+0x000040 0x0000000000400040 /);
+    assert.match(headers.stdout, /LOAD\s+0x000000 0x0000000000400000 0x0000000000400000 \S+ \S+ R\s+0x1000/);
     assert.match(headers.stdout, /LOAD\s+0x001000 0x0000000000401000 0x0000000000401000 \S+ \S+ R E 0x1000/);
     assert.match(headers.stdout, /GNU_STACK .* RW /);
     assert.match(headers.stdout, /\.text\s+PROGBITS\s+0000000000401000/);
@@ -61,8 +63,13 @@ void test(
     assert.ok(isElf(bytes));
     const back = readExecutable(bytes, "prog");
     assert.equal(back.entry, image.entry);
+    // The file has one more segment: the ELF and program headers, read-only, below the text.
+    const [headers, ...rest] = back.segments;
+    assert.deepEqual([headers.address, headers.perm], [0x400000, 1]);
+    assert.deepEqual([...headers.bytes.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46]);
+    assert.equal(back.programHeaders?.address, 0x400040, "AT_PHDR will point at mapped memory");
     assert.deepEqual(
-      back.segments.map((s) => [s.address, s.memorySize, s.perm, Buffer.from(s.bytes).toString("hex")]),
+      rest.map((s) => [s.address, s.memorySize, s.perm, Buffer.from(s.bytes).toString("hex")]),
       image.segments.map((s) => [s.address, s.memorySize, s.perm, Buffer.from(s.bytes).toString("hex")]),
     );
     const simplify = (i: Image) =>
@@ -103,15 +110,25 @@ void test(
   { skip: !hasMusl && "musl-gcc not installed" },
   () => {
     const w = new Workdir();
-    const src = w.write("hello.c", `#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n`);
+    const src = w.write(
+      "hello.c",
+      `#include <stdio.h>\n__thread int per_thread = 5;\n` +
+        `int main(int argc, char **argv) { printf("hi %d\\n", per_thread + argc); return 3; }\n`,
+    );
     const exe = w.path("hello");
     execFileSync("musl-gcc", ["-static", "-O2", "-o", exe, src]);
     const image = readExecutable(readFileSync(exe), "hello");
     assert.ok(image.symbols.some((s) => s.name === "main" && s.kind === "function"));
-    assert.ok(image.symbols.some((s) => s.name === "puts"));
+    assert.ok(image.symbols.some((s) => s.name === "printf"));
     assert.ok(image.segments.length >= 2);
     assert.ok(image.programHeaders, "the program headers are inside a loaded segment (for AT_PHDR)");
     assert.equal(image.programHeaders.count * 56, image.programHeaders.bytes.length);
+    assert.deepEqual(image.tls && [image.tls.fileSize, image.tls.memorySize], [4, 4]);
+    // Written back by our writer (segments not page-aligned, a TLS template), it still runs.
+    if (isLinuxX64) {
+      const r = runNative(image);
+      assert.deepEqual([r.stdout, r.status], ["hi 6\n", 3]);
+    }
   },
 );
 
