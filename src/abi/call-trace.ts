@@ -17,7 +17,7 @@ export interface ProgramView {
   /** The function that starts exactly at address, if known. */
   functionAt(address: number): string | undefined;
   signatureOf(functionName: string): Signature | undefined;
-  conventionOf(target: number): CallingConvention | undefined;
+  conventionOf(target: number, callSite?: number): CallingConvention | undefined;
   /** Whether address is in the compiled program (as opposed to the runtime). */
   isProgram(address: number): boolean;
   sourceOf(address: number): SourceRef | undefined;

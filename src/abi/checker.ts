@@ -14,8 +14,8 @@ export interface Violation {
 }
 
 export interface CheckerOptions {
-  /** Which convention a call to `target` follows; undefined skips the call. */
-  conventionOf(target: number): CallingConvention | undefined;
+  /** Which convention a call from `callSite` to `target` follows; undefined skips the call. */
+  conventionOf(target: number, callSite: number): CallingConvention | undefined;
   /** A name for an address (for messages). */
   nameOf(address: number): string;
   /** Called for every violation, as it happens. */
@@ -24,7 +24,8 @@ export interface CheckerOptions {
 
 interface Frame {
   callee: string;
-  convention: CallingConvention;
+  /** undefined: a call the checker does not judge (e.g. inside the runtime). */
+  convention: CallingConvention | undefined;
   callSite: number;
   returnAddress: number;
   rspAtCall: bigint;
@@ -90,10 +91,22 @@ export class AbiChecker implements MachineObserver {
   }
 
   onCall(e: CallEvent): void {
-    const convention = this.options.conventionOf(e.target);
+    const convention = this.options.conventionOf(e.target, e.rip);
     const belowRsp = this.lowestBelowRsp;
     this.lowestBelowRsp = undefined;
-    if (!convention) return;
+    if (!convention) {
+      // Not checked, but tracked, so that its return finds its frame.
+      this.frames.push({
+        callee: "",
+        convention: undefined,
+        callSite: e.rip,
+        returnAddress: e.returnAddress,
+        rspAtCall: BigInt(e.rsp),
+        argumentCount: 0n,
+        saved: new Map(),
+      });
+      return;
+    }
     const callee = this.options.nameOf(e.target);
     const rsp = BigInt(e.rsp);
     if (convention.stackAlignment && rsp % BigInt(convention.stackAlignment) !== 0n) {
@@ -145,7 +158,7 @@ export class AbiChecker implements MachineObserver {
       // A ret that goes nowhere a call came from: the callee left rsp off, so ret popped
       // something else than the return address.
       const top = this.frames.pop();
-      if (!top) return;
+      if (!top?.convention) return;
       this.report({
         rule: "stack-balance",
         message: `${top.callee} returned to 0x${e.target.toString(16)} instead of its return address 0x${top.returnAddress.toString(16)}: rsp was not restored before ret (a push without its pop, or a missing add rsp)`,
@@ -158,6 +171,7 @@ export class AbiChecker implements MachineObserver {
     const frame = this.frames[i];
     this.frames.length = i;
     const { convention, callee } = frame;
+    if (!convention) return;
     for (const [reg, before] of frame.saved) {
       const after = this.machine.getRegister(reg);
       if (after !== before) {

@@ -41,7 +41,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           const view = programView(program);
           return [
             new AbiChecker(machine, {
-              conventionOf: (t) => view.conventionOf(t),
+              conventionOf: (t, site) => view.conventionOf(t, site),
               nameOf: (a) => view.nameOf(a),
               onViolation: (v) => {
                 violations++;

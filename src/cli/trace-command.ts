@@ -49,7 +49,7 @@ export async function traceCommand(argv: string[]): Promise<number> {
       values.all === true,
     );
     const checker = new AbiChecker(machine, {
-      conventionOf: (t) => view.conventionOf(t),
+      conventionOf: (t, site) => view.conventionOf(t, site),
       nameOf: (a) => view.nameOf(a),
       onViolation: (v: Violation) =>
         emit(

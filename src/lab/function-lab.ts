@@ -31,7 +31,7 @@ export interface CallOptions {
   /** Check the System V convention on this call and on every call it makes (default true). */
   check?: boolean;
   /** Convention of the calls the function makes (default: System V for all). */
-  conventionOf?: (target: number) => CallingConvention | undefined;
+  conventionOf?: (target: number, callSite: number) => CallingConvention | undefined;
   /** Extra bytes on the stack after the arguments (e.g. a caller-provided red zone test). */
   sandboxDir?: string;
   /** rsp at entry is 8 mod 16 as System V promises; set to false to call with rsp misaligned. */

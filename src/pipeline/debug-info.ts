@@ -1,4 +1,5 @@
 import type { SourceSpan } from "../compiler/emitter.js";
+import { demangle } from "./demangle.js";
 
 /** What debug info needs from a linked image (structurally, so tests can build one by hand). */
 export interface DebugImage {
@@ -31,6 +32,7 @@ export class DebugInfo {
   ) {
     this.symbols = [...image.symbols]
       .filter((s) => s.kind !== "object" && !s.name.startsWith(".L"))
+      .map((s) => ({ ...s, name: demangle(s.name) }))
       .sort((a, b) => a.address - b.address);
     this.lines = [...image.lines].sort((a, b) => a.address - b.address);
   }

@@ -34,10 +34,18 @@ const C_TYPES: Record<string, string> = {
 
 /** What the tracer, checker and stepper need to know about a loaded program. */
 export function programView(program: LoadedProgram): ProgramView & {
-  conventionOf(target: number): CallingConvention | undefined;
+  conventionOf(target: number, callSite?: number): CallingConvention | undefined;
 } {
   const { debug, compiled } = program;
   const signatures = new Map(runtimeSignatureTable());
+  signatures.set("scheme_entry", {
+    name: "scheme_entry",
+    params: [
+      { name: "heap", type: "*mut u8" },
+      { name: "heap_end", type: "*mut u8" },
+    ],
+    returns: "Value",
+  });
   for (const [symbol, f] of compiled?.foreign ?? []) {
     const params = f.params.flatMap((t, i) =>
       t === "string-bytes"
@@ -59,7 +67,9 @@ export function programView(program: LoadedProgram): ProgramView & {
     },
     functionAt: (a) => debug.functionAt(a),
     signatureOf: (name) => signatures.get(name),
-    conventionOf: (target) => {
+    conventionOf: (target, callSite) => {
+      // Calls inside the runtime are rustc's business: only the border is checked.
+      if (callSite !== undefined && !debug.isProgram(callSite) && !debug.isProgram(target)) return undefined;
       const f = debug.functionAt(target);
       if (f && procedures.has(f)) return SCHEME;
       return SYSTEM_V;
