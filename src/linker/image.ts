@@ -34,6 +34,8 @@ export interface Image {
   lines: AssembledLine[];
   /** The program's file, when the image was linked from assembly. */
   sourceFile?: string;
+  /** Symbols left undefined (resolved to 0) in a link without an entry point. */
+  unresolved?: string[];
   /** Program headers as found in an executable (for AT_PHDR), if loaded from one. */
   programHeaders?: { address: number; bytes: Uint8Array; count: number };
   /** The thread-local storage template (PT_TLS), if any. */

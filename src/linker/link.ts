@@ -38,7 +38,11 @@ interface CommonOptions {
   archives?: InputFile[];
   /** Relocatable objects linked whole. */
   objects?: InputFile[];
-  /** The entry symbol (default `_start`); null links a set of functions with no entry (entry 0). */
+  /**
+   * The entry symbol (default `_start`). null links a library of functions with no entry
+   * (entry 0): as for a shared library, undefined symbols are then allowed; they resolve to 0
+   * and are listed in `Image.unresolved`.
+   */
   entry?: string | null;
   /** Symbols to pull from the archives even if nothing mentions them. */
   require?: string[];
@@ -344,7 +348,8 @@ function finish(p: Prepared, placement: Placement, assembled?: AssembledProgram)
           if (sym.bind === ELF.STB_WEAK) S = 0;
           else {
             if (!undefinedRefs.has(sym.name)) undefinedRefs.set(sym.name, site);
-            continue;
+            if (p.entry !== null) continue;
+            S = 0;
           }
         }
       }
@@ -363,7 +368,7 @@ function finish(p: Prepared, placement: Placement, assembled?: AssembledProgram)
       );
     }
   }
-  if (undefinedRefs.size) {
+  if (undefinedRefs.size && p.entry !== null) {
     const list = [...undefinedRefs];
     const lines = list
       .slice(0, 10)
@@ -395,6 +400,7 @@ function finish(p: Prepared, placement: Placement, assembled?: AssembledProgram)
     symbols,
     lines: assembled?.lines ?? [],
     sourceFile: p.program?.file,
+    ...(undefinedRefs.size ? { unresolved: [...undefinedRefs.keys()] } : {}),
   };
 }
 

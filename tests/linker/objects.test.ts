@@ -131,6 +131,9 @@ void test(
     const noStart = w.compile("lib.c", "int main_c(void) { return 0; }");
     assert.throws(() => linkObjects({ objects: [noStart] }), /no entry point: nothing defines `_start`/);
     assert.equal(linkObjects({ objects: [noStart], entry: null }).entry, 0);
+    // Without an entry (a library of functions), undefined symbols are allowed, like a shared library's.
+    const library = linkObjects({ objects: [main], entry: null });
+    assert.deepEqual(library.unresolved?.sort(), ["missing_fn", "missing_var"]);
   },
 );
 
