@@ -47,7 +47,8 @@ export const SCHEME: CallingConvention = {
   argumentRegisters: [],
   stackArgumentOffset: 0,
   returnRegisters: ["rax"],
-  calleeSaved: ["rbp", "r12", "r13"],
+  // r12 is not preserved but shared: every allocation advances it, in any procedure.
+  calleeSaved: ["rbp", "r13"],
   stackAlignment: 0,
   redZone: 0,
   directionFlagClear: true,
@@ -55,7 +56,7 @@ export const SCHEME: CallingConvention = {
   countRegister: { register: "rax", meaning: "the number of arguments" },
   special: [
     { register: "rbx", meaning: "the callee's closure" },
-    { register: "r12", meaning: "the heap pointer" },
+    { register: "r12", meaning: "the heap pointer (shared: allocation advances it)" },
     { register: "r13", meaning: "the heap limit" },
   ],
 };
