@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { randomFillSync } from "node:crypto";
+import { GuestFaultError } from "../emulator/errors.js";
 import { Perm, PAGE_SIZE, type GuestMachine, type SyscallHandler } from "../emulator/types.js";
 import { resolveGuestPath } from "./sandbox-path.js";
 import { SYSCALL_NAMES } from "./syscall-names.js";
@@ -113,7 +114,8 @@ export class LinuxKernel implements SyscallHandler {
     try {
       return BigInt(this.dispatch(m, n, i, u));
     } catch (e) {
-      if (e instanceof Fault) return BigInt(-E.EFAULT);
+      // A bad guest pointer is the guest's problem: EFAULT, as Linux answers.
+      if (e instanceof Fault || e instanceof GuestFaultError) return BigInt(-E.EFAULT);
       throw e;
     }
   }
