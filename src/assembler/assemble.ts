@@ -176,6 +176,7 @@ export async function assemble(source: string, options: AssembleOptions): Promis
 
   const referencedExternals = new Set<string>();
   split.lines.forEach((l, i) => {
+    if (l.error) throw new AssemblyError(l.error, file, l.line, l.column, l.text);
     for (const id of ids[i]) {
       if (defined.has(id)) continue;
       const name = originalName(id);

@@ -24,6 +24,17 @@ export interface SourceLine {
   /** The statement as written (before rewriting for keystone). */
   source: string;
   section: SectionName;
+  /** A problem found before assembling (reported as an AssemblyError at this line). */
+  error?: string;
+}
+
+interface ParsedLine {
+  text: string;
+  labels: string[];
+  statement: string;
+  source: string;
+  column: number;
+  error?: string;
 }
 
 /** `.size name, expr`: a number, or `.-name` (the distance from the label to this line). */
@@ -146,12 +157,20 @@ export function splitSource(source: string): SplitSource {
       rest = rest.slice(m[0].length);
     }
     const statement = rest.trim();
-    return { text, labels, statement, source: statement, column: columnOf(text, code, statement) };
+    const parsedLine: ParsedLine = {
+      text,
+      labels,
+      statement,
+      source: statement,
+      column: columnOf(text, code, statement),
+    };
+    return parsedLine;
   });
   renameNumericLabels(parsed);
   if (syntax === "intel") for (const p of parsed) rewriteIntel(p);
+  for (const p of parsed) rewriteModifiers(p, syntax);
 
-  parsed.forEach(({ text, labels, statement, source, column }, i) => {
+  parsed.forEach(({ text, labels, statement, source, column, error }, i) => {
     const line = i + 1;
 
     const newSection = sectionOf(statement);
@@ -232,7 +251,7 @@ export function splitSource(source: string): SplitSource {
     }
     const passOn = statement !== "" && !newSection && !SYMBOL_DIRECTIVE.test(statement);
     if (labels.length === 0 && !passOn) return;
-    push({ line, text, column, labels, statement: passOn ? statement : "", source, section: here });
+    push({ line, text, column, labels, statement: passOn ? statement : "", source, section: here, error });
   });
   commons.forEach(push);
   for (const n of commonGlobals) if (!locals.has(n)) out.globals.add(n);
@@ -299,4 +318,36 @@ function rewriteIntel(l: { labels: string[]; statement: string }): void {
       part.replace(/(^|[\s,:])([^\s,[\]:]+)\[([^\]]*)\]/g, "$1[$3 + $2]"),
     );
   l.statement = m[1] + rest;
+}
+
+/**
+ * Relocation modifiers. The assembler produces final bytes, not relocations: `call f@PLT` is
+ * just `call f` in a static link, and `mov reg, [rip + sym@GOTPCREL]` (load the address of sym
+ * from the GOT) becomes `lea reg, [rip + sym]`, the relaxation ld makes. Other modifiers are
+ * reported rather than assembled wrongly (keystone would leave a zero where the fixup goes).
+ */
+function rewriteModifiers(l: ParsedLine, syntax: Syntax): void {
+  if (!l.statement.includes("@")) return;
+  let s = outsideStrings(l.statement, (part) => part.replace(/([\w.$])@PLT\b/gi, "$1"));
+  if (syntax === "intel") {
+    const m =
+      /^mov\s+(\w+)\s*,\s*(?:qword\s+ptr\s+)?\[\s*(?:rip\s*\+\s*([\w.$]+)@GOTPCREL|([\w.$]+)@GOTPCREL\s*\+\s*rip)\s*\]$/i.exec(
+        s,
+      );
+    if (m) s = `lea ${m[1]}, [rip + ${m[2] ?? m[3]}]`;
+  } else {
+    const m = /^movq?\s+([\w.$]+)@GOTPCREL\(%rip\)\s*,\s*(%\w+)$/i.exec(s);
+    if (m) s = `leaq ${m[1]}(%rip), ${m[2]}`;
+  }
+  l.statement = s;
+  let modifier: string | undefined;
+  outsideStrings(s, (part) => {
+    modifier ??= /[\w.$]@(\w+)/.exec(part)?.[1];
+    return part;
+  });
+  if (modifier)
+    l.error =
+      modifier.toUpperCase() === "GOTPCREL"
+        ? "@GOTPCREL is only supported in 'mov reg, [rip + sym@GOTPCREL]' (made a lea): use lea reg, [rip + sym]"
+        : `relocation modifier '@${modifier}' is not supported: abi-lab assembles to final addresses, without a GOT or TLS`;
 }

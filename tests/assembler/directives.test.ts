@@ -279,3 +279,15 @@ void test("a place callback gets sizes and alignments and is asked again until t
   assert.equal(p.sections.text.address, 0x700000);
   assert.equal(p.symbols.get("d")?.address, 0x800000);
 });
+
+void test("@PLT is a plain call; mov reg, [rip + sym@GOTPCREL] becomes lea (as ld relaxes it)", async () => {
+  const externals = new Map([["f", 0x500000]]);
+  const intel = await asm(
+    ["call f@PLT", "mov rax, QWORD PTR f@GOTPCREL[rip]", "mov rcx, qword ptr [rip + f@GOTPCREL]"].join("\n"),
+    externals,
+  );
+  const plain = await asm(["call f", "lea rax, [rip + f]", "lea rcx, [rip + f]"].join("\n"), externals);
+  assert.equal(hex(intel.sections.text.bytes), hex(plain.sections.text.bytes));
+  const att = await asm(".att_syntax\ncall f@PLT\nmovq f@GOTPCREL(%rip), %rax\n", externals);
+  assert.equal(hex(att.sections.text.bytes), hex(plain.sections.text.bytes.subarray(0, 12)));
+});

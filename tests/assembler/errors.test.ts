@@ -78,3 +78,12 @@ void test("the assembler recovers after an error: the next file assembles", asyn
   const p = await assemble("f: mov eax, 1\n", { file: "ok.s" });
   assert.deepEqual([...p.sections.text.bytes], [0xb8, 1, 0, 0, 0]);
 });
+
+void test("relocation modifiers that need a GOT or TLS are reported, not assembled wrongly", async () => {
+  const tls = await errorOf("f:\n  mov eax, dword ptr fs:counter@TPOFF\n", new Map([["counter", 0]]));
+  assert.equal(tls.line, 2);
+  assert.match(tls.message, /relocation modifier '@TPOFF' is not supported/);
+  const got = await errorOf("f:\n  nop\n  add rax, [rip + table@GOTPCREL]\n", new Map([["table", 0x500000]]));
+  assert.equal(got.line, 3);
+  assert.match(got.message, /use lea reg, \[rip \+ sym\]/);
+});
