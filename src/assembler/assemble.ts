@@ -9,7 +9,7 @@
 import { assembleChunk, constantDefinedBy, type Outside } from "./assemble-chunk.js";
 import { AssemblyError } from "./assembly-error.js";
 import { directBytes, directDirective, evaluate, planChunks, type Chunk } from "./chunks.js";
-import { Assembler, keystoneReady } from "./keystone.js";
+import { Assembler, KeystoneCrash, keystoneReady } from "./keystone.js";
 import {
   INTERNAL_PREFIX,
   originalName,
@@ -165,7 +165,21 @@ interface SectionResult {
  * including a symbol that is neither defined in the file nor one of `externals`.
  */
 export async function assemble(source: string, options: AssembleOptions): Promise<AssembledProgram> {
-  await keystoneReady();
+  for (let attempt = 0; ; attempt++) {
+    await keystoneReady();
+    const assembler = new Assembler();
+    try {
+      return assembleWith(assembler, source, options);
+    } catch (e) {
+      // keystone trapped (its heap is full): a fresh module has been prepared; try once more.
+      if (!(e instanceof KeystoneCrash) || attempt > 0) throw e;
+    } finally {
+      assembler.close();
+    }
+  }
+}
+
+function assembleWith(assembler: Assembler, source: string, options: AssembleOptions): AssembledProgram {
   const { file } = options;
   const externals = options.externals ?? new Map<string, number>();
   const place = options.place ?? defaultPlacement;
@@ -207,7 +221,6 @@ export async function assemble(source: string, options: AssembleOptions): Promis
       (n) => numeric.get(n),
     );
 
-  const assembler = new Assembler();
   const sizes: SectionSizes = { text: 0, rodata: 0, data: 0, bss: 0 };
   for (const s of SECTION_NAMES) sizes[s] = bySection[s].length * 8;
   let bases = place({ ...sizes }, { ...split.alignments });

@@ -68,6 +68,11 @@ export class Assembler {
     return this.instance;
   }
 
+  /** Frees the keystone instance (keystone's heap is small and never grows). */
+  close(): void {
+    this.drop();
+  }
+
   private drop(): void {
     try {
       this.instance?.close();
