@@ -87,3 +87,10 @@ void test("relocation modifiers that need a GOT or TLS are reported, not assembl
   assert.equal(got.line, 3);
   assert.match(got.message, /use lea reg, \[rip \+ sym\]/);
 });
+
+void test("thousands of files (and failures) in one process: keystone's fixed heap does not fill up", async () => {
+  for (let i = 0; i < 3000; i++) {
+    if (i % 10 === 0) await errorOf("f:\n  movq2 rax, 1\n");
+    else await assemble(`f: mov eax, ${i}\n  ret\n.data\nx: .quad f\n`, { file: "many.s" });
+  }
+});
