@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { AssemblyError } from "../../src/assembler/index.js";
 import { linkProgram, symbolize, type InputFile } from "../../src/linker/index.js";
-import { isLinuxX64, runNative } from "./helpers.js";
+import { isLinuxX64, runNative, skipUnlessBuild, Workdir } from "./helpers.js";
 
 const ARCHIVE = join(import.meta.dirname, "..", "..", "runtime-rs", "dist", "libabi_runtime.a");
 const skipNoRuntime = existsSync(ARCHIVE)
@@ -161,5 +161,32 @@ void test(
     );
     const r = runNative(image);
     assert.deepEqual([r.stdout, r.status], ["hi\n", 9]);
+  },
+);
+
+void test(
+  "a program, a gcc-built object and runtime-rs in one link (linkProgram with objects)",
+  { skip: skipNoNative || skipUnlessBuild },
+  async () => {
+    const w = new Workdir();
+    const c = w.compile("triple.c", "long triple_fixnum(long v) { return (v >> 3) * 3 << 3; }");
+    const source = [
+      ".intel_syntax noprefix",
+      ".globl scheme_entry",
+      "scheme_entry:",
+      "    sub rsp, 8",
+      "    mov edi, 14 << 3",
+      "    call triple_fixnum",
+      "    add rsp, 8",
+      "    ret",
+    ].join("\n");
+    const image = await linkProgram({
+      programSource: source,
+      programFile: "p.s",
+      objects: [c],
+      archives: [runtime()],
+    });
+    assert.equal(image.symbols.find((s) => s.name === "triple_fixnum")?.origin, "triple.o");
+    assert.equal(runNative(image).stdout, "42\n");
   },
 );
