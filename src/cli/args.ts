@@ -29,7 +29,7 @@ export function integerOption(command: string, name: string, value: unknown, min
   const n = Number(value);
   if (typeof value !== "string" || !/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
     throw new UserInputError(
-      `abi-lab ${command}: --${name} expects a whole number ≥ ${min}, not '${String(value)}'`,
+      `abi-lab ${command}: --${name} expects a whole number ≥ ${min}, not ${JSON.stringify(value)}`,
     );
   return n;
 }

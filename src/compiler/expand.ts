@@ -366,7 +366,7 @@ class Expander {
     const exprs = values.map((v, i) => this.expr2(v, inner, vars[i].name));
     const bodyExpr = this.sequence(body, inner, form);
     if (exprs.every((e) => e.kind === "lambda")) {
-      return { kind: "letrec", vars, inits: exprs as Lambda[], body: bodyExpr, loc: form.loc, source: form };
+      return { kind: "letrec", vars, inits: exprs, body: bodyExpr, loc: form.loc, source: form };
     }
     // General letrec*: bind to the unbound marker, then assign in order.
     const sets: Expr[] = exprs.map((e, i) => {
@@ -601,7 +601,7 @@ class Expander {
     return list.items.map((b) => {
       if (!isList(b) || b.items.length !== 2 || !isSymbol(b.items[0]))
         this.fail(`a binding is written (name value), not ${briefDatum(b)}`, b);
-      return { name: b.items[0], value: b.items[1], form: b as Datum };
+      return { name: b.items[0], value: b.items[1], form: b };
     });
   }
 
@@ -647,7 +647,7 @@ class Expander {
     const call: Expr = {
       kind: "app",
       fn: { kind: "ref", v: loopVar, loc, source: name },
-      args: temps.map((t) => ({ kind: "ref", v: t, loc, source: d }) as Expr),
+      args: temps.map((t) => ({ kind: "ref", v: t, loc, source: d })),
       loc,
       source: d,
     };
@@ -854,7 +854,7 @@ class Expander {
         sym(loopName),
         {
           kind: "list",
-          items: vars.map((v) => ({ kind: "list", items: [v.name, v.init], loc }) as Datum),
+          items: vars.map((v) => ({ kind: "list", items: [v.name, v.init], loc })),
           loc,
         },
         ifForm,

@@ -73,7 +73,7 @@ test("syntax errors name file, line and column and show the line", () => {
   assert.equal(e.location?.line, 2);
   assert.equal(e.location?.column, 1);
   assert.match(e.format(), /^t\.scm:2:1: error: unclosed '\('/);
-  assert.match(e.format(), /\n  \(car \(cdr x\)\n  \^$/);
+  assert.match(e.format(), /\n {2}\(car \(cdr x\)\n {2}\^$/);
   assert.match(errorOf("(a ]").format(), /t\.scm:1:4: error: '\(' closed by '\]'/);
   assert.match(errorOf(")").format(), /t\.scm:1:1: error: unexpected '\)'/);
   assert.match(errorOf('"abc').format(), /unterminated string/);

@@ -15,7 +15,9 @@ import { programArbitrary } from "../support/program-gen.js";
 
 const work = mkdtempSync(join(tmpdir(), "abi-lab-gen-"));
 
-async function native(source: string): Promise<{ stdout: string; stderr: string; status: number | null; emulated: string }> {
+async function native(
+  source: string,
+): Promise<{ stdout: string; stderr: string; status: number | null; emulated: string }> {
   const compiled = compileScheme(source, "gen.scm");
   const image = await linkAssembly(compiled.assembly, "gen.s");
   let emulated = "";

@@ -300,7 +300,7 @@ export function interpret(source: string, maxSteps = 5_000_000): RunResult {
     let r: Value | TailCall = new TailCall(f, args);
     while (r instanceof TailCall) {
       if (r.fn.t !== "proc") throw new SchemeError("not a procedure");
-      const res: Value | TailCall = (r.fn as Extract<Value, { t: "proc" }>).call(r.args) as Value | TailCall;
+      const res: Value | TailCall = r.fn.call(r.args);
       r = res;
     }
     return r;
