@@ -24,7 +24,11 @@ function median(xs: number[]): number {
 }
 
 /** Wall time in ms (median of RUNS) and the last run's output. */
-function time(cmd: string, args: string[], runs = RUNS): { ms: number; stdout: string; stderr: string; status: number | null } {
+function time(
+  cmd: string,
+  args: string[],
+  runs = RUNS,
+): { ms: number; stdout: string; stderr: string; status: number | null } {
   const times: number[] = [];
   let last = { stdout: "", stderr: "", status: 0 as number | null };
   for (let i = 0; i < runs; i++) {
@@ -68,7 +72,17 @@ for (const file of programs) {
     if (b.status !== 0) throw new Error(`build ${file}: ${b.stderr}`);
   }
   const native = time(exe, []);
-  const emulated = time("/usr/bin/time", ["-f", "%M", process.execPath, cli, "run", "--sandbox", work, "--stats", file.endsWith(".c") ? exe : src]);
+  const emulated = time("/usr/bin/time", [
+    "-f",
+    "%M",
+    process.execPath,
+    cli,
+    "run",
+    "--sandbox",
+    work,
+    "--stats",
+    file.endsWith(".c") ? exe : src,
+  ]);
   const stats = /abi-lab: (\d+) instructions emulated/.exec(emulated.stderr);
   const peak = /^(\d+)$/m.exec(emulated.stderr.trim().split("\n").pop() ?? "");
   rows.push({
@@ -82,10 +96,16 @@ for (const file of programs) {
   });
 }
 
-const hello = time(process.execPath, [cli, "run", "--sandbox", work, join(process.cwd(), "examples", "hello.scm")], 5);
+const hello = time(
+  process.execPath,
+  [cli, "run", "--sandbox", work, join(process.cwd(), "examples", "hello.scm")],
+  5,
+);
 
 const pad = (s: string, n: number) => s.padStart(n);
-console.log(`\nabi-lab bench — ${process.platform} ${process.arch}, node ${process.version}, median of ${RUNS}\n`);
+console.log(
+  `\nabi-lab bench — ${process.platform} ${process.arch}, node ${process.version}, median of ${RUNS}\n`,
+);
 console.log(
   `${"program".padEnd(16)}${pad("native ms", 11)}${pad("abi-lab ms", 12)}${pad("ratio", 8)}${qemu ? pad("qemu ms", 10) : ""}${pad("M instr", 10)}${pad("M instr/s", 11)}${pad("peak MiB", 10)}  output`,
 );

@@ -6,7 +6,14 @@ export { compileScheme, type CompiledProgram, type CompileOptions } from "./comp
 export { assemble, AssemblyError, type AssembledProgram } from "./assembler/index.js";
 export { linkProgram, writeExecutable, readExecutable, LinkError, type Image } from "./linker/index.js";
 export { Machine, Memory } from "./emulator/index.js";
-export type { GuestMachine, MachineObserver, StopReason, CallEvent, ReturnEvent, SyscallEvent } from "./emulator/types.js";
+export type {
+  GuestMachine,
+  MachineObserver,
+  StopReason,
+  CallEvent,
+  ReturnEvent,
+  SyscallEvent,
+} from "./emulator/types.js";
 export { loadProgram, linkAssembly, type LoadedProgram } from "./pipeline/load-program.js";
 export { runProgram, type RunOptions, type RunResult } from "./pipeline/run-program.js";
 export { DebugInfo } from "./pipeline/debug-info.js";
