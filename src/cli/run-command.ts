@@ -60,6 +60,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       `abi-lab: --check: ${violations} calling-convention violation${violations === 1 ? "" : "s"}\n`,
     );
   if (result.report) process.stderr.write(result.report + "\n");
+  if (values.stats) process.stderr.write(`abi-lab: ${result.steps} instructions emulated\n`);
   if (fresh) {
     const files = listFiles(sandboxDir, 20);
     if (files.length) process.stderr.write(`abi-lab: files in the sandbox: ${files.join(", ")}\n`);
