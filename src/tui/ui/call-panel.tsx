@@ -1,0 +1,79 @@
+import { Box, Text } from "ink";
+import type { CallView } from "../view/call-view.js";
+import { Line, Panel } from "./panel.js";
+
+const HEADS: Record<CallView["phase"], string> = {
+  "before-call": "next instruction: call",
+  "in-call": "inside",
+  returned: "returned from",
+  "before-return": "about to return from",
+};
+
+function Verdict(props: { call: CallView }) {
+  const a = props.call.alignment;
+  const rsp = a.rsp.replace(/^0x/, "");
+  if (a.ok === null)
+    return <Line>{`rsp ${rsp} at the call: rsp%16 = ${a.mod} (no alignment rule)`}</Line>;
+  return (
+    <Text wrap="truncate-end">
+      {`rsp ${rsp} at the call: rsp%16 = ${a.mod} `}
+      <Text color={a.ok ? "green" : "red"} bold>
+        {a.ok ? "✓ aligned" : "✗ MISALIGNED"}
+      </Text>
+    </Text>
+  );
+}
+
+export function CallPanel(props: { call?: CallView; width: number; height: number }) {
+  const { call, width, height } = props;
+  if (!call)
+    return (
+      <Panel title="call" width={width} height={height}>
+        <Line dim>no call yet: step to a call instruction (or c to a breakpoint)</Line>
+      </Panel>
+    );
+  const ret = call.ret;
+  const nameWidth = Math.max(0, ...call.args.map((a) => (a.name ?? "").length));
+  const args = call.args.map((a) => {
+    const raw = a.raw.replace(/^0x/, "").padStart(12);
+    const name = (a.name ?? "").padEnd(nameWidth);
+    return (
+      <Text key={a.where} wrap="truncate-end">
+        <Text color="cyan">{a.where.padEnd(6)}</Text>
+        {`${name} ${raw} `}
+        <Text bold>{a.decoded}</Text>
+      </Text>
+    );
+  });
+  const title = `call ${call.callee} · ${call.convention}`;
+  const head = `${HEADS[call.phase]} ${call.callee} (from ${call.caller}${call.phase === "in-call" && call.step ? `, ${call.step} instr. ago` : ""})`;
+  return (
+    <Panel title={title} width={width} height={height}>
+      <Line bold>{head}</Line>
+      {ret && (
+        <Text wrap="truncate-end">
+          {"rax = "}
+          <Text bold>{ret.rax.decoded || ret.rax.raw}</Text>
+          {` (${ret.rax.type || "no type"}, ${ret.rax.raw})`}
+        </Text>
+      )}
+      {ret && (
+        <Text wrap="truncate-end">
+          {"kept: "}
+          {ret.saved.map((s) => (
+            <Text key={s.name} color={s.ok ? "green" : "red"}>{`${s.name} ${s.ok ? "✓" : "✗"} `}</Text>
+          ))}
+          {ret.returnAddressOk === false && <Text color="red">[rsp] is not the return address ✗</Text>}
+        </Text>
+      )}
+      <Line dim>{call.signature ?? "signature unknown: the six argument registers"}</Line>
+      <Verdict call={call} />
+      {args}
+      <Box width={width}>
+        <Text wrap="wrap" dimColor>
+          {call.alignment.why}
+        </Text>
+      </Box>
+    </Panel>
+  );
+}
