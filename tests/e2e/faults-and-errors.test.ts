@@ -48,7 +48,7 @@ test("an undefined instruction: SIGILL", async () => {
 });
 
 test("a misaligned movaps: SIGSEGV naming the alignment", async () => {
-  const r = await run("movaps.s", entry("  movaps xmmword ptr [rsp - 24], xmm0   # rsp is 8 mod 16 at entry\n  ret"));
+  const r = await run("movaps.s", entry("  movaps xmmword ptr [rsp - 16], xmm0   # rsp is 8 mod 16 at entry\n  ret"));
   assert.equal(r.exitCode, 139);
   assert.match(r.report!, /not 16-byte aligned/);
 });
