@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   compile: async () => (await import("./compile-command.js")).compileCommand,
   build: async () => (await import("./build-command.js")).buildCommand,
   trace: async () => (await import("./trace-command.js")).traceCommand,
+  step: async () => (await import("./step-command.js")).stepCommand,
 };
 
 /** The `abi-lab` command line. Returns the exit status. */

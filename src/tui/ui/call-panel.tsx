@@ -12,14 +12,14 @@ const HEADS: Record<CallView["phase"], string> = {
 function Verdict(props: { call: CallView }) {
   const a = props.call.alignment;
   const rsp = a.rsp.replace(/^0x/, "");
-  if (a.ok === null)
-    return <Line>{`rsp ${rsp} at the call: rsp%16 = ${a.mod} (no alignment rule)`}</Line>;
+  if (a.ok === null) return <Line>{`rsp%16 = ${a.mod} at the call (no alignment rule; rsp ${rsp})`}</Line>;
   return (
     <Text wrap="truncate-end">
-      {`rsp ${rsp} at the call: rsp%16 = ${a.mod} `}
+      {`rsp%16 = ${a.mod} at the call `}
       <Text color={a.ok ? "green" : "red"} bold>
         {a.ok ? "✓ aligned" : "✗ MISALIGNED"}
       </Text>
+      {` (rsp ${rsp})`}
     </Text>
   );
 }

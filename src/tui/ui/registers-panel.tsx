@@ -19,7 +19,7 @@ export function RegistersPanel(props: {
   xmm: boolean;
 }) {
   const { registers: r, width, height } = props;
-  const valueWidth = props.wide ? 16 : 14;
+  const valueWidth = props.wide ? 16 : 13;
   if (props.xmm) {
     return (
       <Panel title="xmm registers (x: back to general-purpose)" width={width} height={height}>
@@ -35,7 +35,7 @@ export function RegistersPanel(props: {
   for (let i = 0; i < 8; i++)
     rows.push(
       <Text key={i} wrap="truncate-end">
-        <Cell cell={r.registers[i]} valueWidth={valueWidth} />
+        <Cell cell={r.registers[i]} valueWidth={valueWidth} />{" "}
         <Cell cell={r.registers[i + 8]} valueWidth={valueWidth} />
       </Text>,
     );

@@ -111,6 +111,9 @@ function outputView(session: StepSession, count: number): OutputLine[] {
 }
 
 function formatSyscall(s: StepSession["syscalls"][number]): string {
-  const args = s.args.slice(0, 3).map((a) => `0x${a.toString(16)}`);
+  const args = s.args.slice(0, 3).map((a) => {
+    const signed = BigInt.asIntN(64, a);
+    return signed < 0n && signed >= -4096n ? signed.toString() : `0x${a.toString(16)}`;
+  });
   return `${s.name}(${args.join(", ")}) = ${BigInt.asIntN(64, s.result)}`;
 }
