@@ -26,7 +26,10 @@ async function run(name: string, source: string) {
 const entry = (body: string) => `.intel_syntax noprefix\n.globl scheme_entry\nscheme_entry:\n${body}\n`;
 
 test("a bad pointer: SIGSEGV with the faulting address, the symbol and the source line", async () => {
-  const r = await run("bad.s", entry("  push rbp\n  mov rbp, rsp\n  mov rax, 0x1234\n  mov rax, qword ptr [rax]\n  pop rbp\n  ret"));
+  const r = await run(
+    "bad.s",
+    entry("  push rbp\n  mov rbp, rsp\n  mov rax, 0x1234\n  mov rax, qword ptr [rax]\n  pop rbp\n  ret"),
+  );
   assert.equal(r.exitCode, 139);
   assert.match(r.report!, /SIGSEGV/);
   assert.match(r.report!, /address: 0x1234/);
@@ -48,7 +51,10 @@ test("an undefined instruction: SIGILL", async () => {
 });
 
 test("a misaligned movaps: SIGSEGV naming the alignment", async () => {
-  const r = await run("movaps.s", entry("  movaps xmmword ptr [rsp - 16], xmm0   # rsp is 8 mod 16 at entry\n  ret"));
+  const r = await run(
+    "movaps.s",
+    entry("  movaps xmmword ptr [rsp - 16], xmm0   # rsp is 8 mod 16 at entry\n  ret"),
+  );
   assert.equal(r.exitCode, 139);
   assert.match(r.report!, /not 16-byte aligned/);
 });
@@ -69,8 +75,8 @@ test("Scheme run-time errors name the procedure and the bad value", async () => 
     ["(5 3)", /non-procedure 5|not a procedure/],
     ["(+ 1 'a)", /Error in \+: .*number.*a/],
     ["(quotient 5 0)", /division by zero/],
-    ["(error 'my-proc \"something bad:\" 42)", /Error in my-proc: something bad: 42/],
-    ["(error \"plain message\" 'x \"y\")", /Error: plain message x "y"/],
+    ['(error \'my-proc "something bad:" 42)', /Error in my-proc: something bad: 42/],
+    ['(error "plain message" \'x "y")', /Error: plain message x "y"/],
   ];
   for (const [src, expected] of cases) {
     const r = await run("err.scm", src);
@@ -82,7 +88,12 @@ test("Scheme run-time errors name the procedure and the bad value", async () => 
 test("the step limit stops an infinite loop with a clear report", async () => {
   const file = join(dir, "forever.scm");
   writeFileSync(file, "(define (f) (f))\n(f)\n");
-  const r = runProgram(await loadProgram(file), { sandboxDir: dir, stdout: () => {}, stderr: () => {}, maxSteps: 100_000 });
+  const r = runProgram(await loadProgram(file), {
+    sandboxDir: dir,
+    stdout: () => {},
+    stderr: () => {},
+    maxSteps: 100_000,
+  });
   assert.equal(r.stop.kind, "step-limit");
   assert.equal(r.exitCode, 124);
   assert.match(r.report!, /stopped after 100,000 instructions .*--max-steps/);

@@ -7,7 +7,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { compileScheme } from "../../src/compiler/index.js";
 import { writeExecutable } from "../../src/linker/index.js";
+import { AbiChecker, type Violation } from "../../src/abi/checker.js";
 import { DebugInfo } from "../../src/pipeline/debug-info.js";
+import { programView } from "../../src/pipeline/program-view.js";
 import { linkAssembly } from "../../src/pipeline/load-program.js";
 import { runProgram } from "../../src/pipeline/run-program.js";
 import { interpret } from "../support/interpreter.js";
@@ -22,10 +24,28 @@ async function native(
   const image = await linkAssembly(compiled.assembly, "gen.s");
   let emulated = "";
   const d = new TextDecoder();
-  runProgram(
-    { file: "gen.scm", kind: "scheme", image, debug: new DebugInfo(image, compiled.sourceMap), compiled },
-    { sandboxDir: work, stdout: (b) => (emulated += d.decode(b)), stderr: (b) => (emulated += d.decode(b)) },
-  );
+  const program = {
+    file: "gen.scm",
+    kind: "scheme" as const,
+    image,
+    debug: new DebugInfo(image, compiled.sourceMap),
+    compiled,
+  };
+  const view = programView(program);
+  const violations: Violation[] = [];
+  runProgram(program, {
+    sandboxDir: work,
+    stdout: (b) => (emulated += d.decode(b)),
+    stderr: (b) => (emulated += d.decode(b)),
+    attach: (m) => [
+      new AbiChecker(m, {
+        conventionOf: (t, s) => view.conventionOf(t, s),
+        nameOf: (a) => view.nameOf(a),
+        onViolation: (v) => violations.push(v),
+      }),
+    ],
+  });
+  assert.deepEqual(violations, [], "compiled code keeps both conventions at every call");
   const exe = join(work, "prog");
   writeFileSync(exe, writeExecutable(image));
   chmodSync(exe, 0o755);
