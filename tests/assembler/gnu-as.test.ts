@@ -4,11 +4,21 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { assemble } from "../../src/assembler/index.js";
+
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
 
 const hasBinutils = ["as", "ld", "objcopy"].every((t) => spawnSync(t, ["--version"]).status === 0);
 
@@ -135,7 +145,7 @@ for (const [syntax, source] of [
     { skip: !hasBinutils && "binutils (as, ld, objcopy) not installed" },
     async () => {
       const ours = await assemble(source, { file: "oracle.s", externals: EXTERNALS, place: () => ADDRESSES });
-      const theirs = gnu(mkdtempSync(join(tmpdir(), "abi-lab-as-")), "oracle", source);
+      const theirs = gnu(tempDir("abi-lab-as-"), "oracle", source);
       for (const s of ["text", "rodata", "data"] as const)
         assert.equal(Buffer.from(ours.sections[s].bytes).toString("hex"), theirs[s].toString("hex"), `.${s}`);
     },
@@ -160,7 +170,7 @@ for (const opt of ["-O0", "-O2"])
     `gcc -masm=intel ${opt} output (sym[rip], .LC0, table[0+rax*8], .local/.comm) matches GNU as`,
     { skip: !(hasBinutils && hasGcc) && "gcc or binutils not installed" },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), "abi-lab-gcc-"));
+      const dir = tempDir("abi-lab-gcc-");
       writeFileSync(join(dir, "t.c"), C_SOURCE);
       // Alignment padding is left out: GNU as and LLVM choose different (equivalent) nops.
       execFileSync("gcc", [
@@ -219,7 +229,7 @@ void test(
     const source = bigProgram();
     const at = { text: 0x401000, rodata: 0x500000, data: 0x600000, bss: 0x700000 };
     const ours = await assemble(source, { file: "big.s", externals: EXTERNALS, place: () => at });
-    const theirs = gnu(mkdtempSync(join(tmpdir(), "abi-lab-big-")), "big", source, at);
+    const theirs = gnu(tempDir("abi-lab-big-"), "big", source, at);
     for (const s of ["text", "data"] as const)
       assert.equal(Buffer.from(ours.sections[s].bytes).equals(theirs[s]), true, `.${s} differs`);
     assert.equal(ours.sections.bss.size, (1 << 24) + 64 + 8);

@@ -1,6 +1,6 @@
 /** Building real objects with gcc and ar at test time, and running linked images natively. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeExecutable, type Image, type InputFile } from "../../src/linker/index.js";
@@ -23,8 +23,20 @@ static inline long sys3(long n, long a, long b, long c) {
 }
 `;
 
+/** Temporary directories, removed when the test process exits. */
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
 export class Workdir {
-  readonly dir = mkdtempSync(join(tmpdir(), "abi-lab-linker-"));
+  readonly dir = tempDir("abi-lab-linker-");
 
   path(name: string): string {
     return join(this.dir, name);
@@ -53,7 +65,7 @@ export class Workdir {
 
 /** Writes the image as an executable, runs it, returns stdout and the exit status. */
 export function runNative(image: Image, stdin = ""): { stdout: string; status: number | null; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), "abi-lab-run-"));
+  const dir = tempDir("abi-lab-run-");
   const exe = join(dir, "prog");
   writeFileSync(exe, writeExecutable(image));
   chmodSync(exe, 0o755);

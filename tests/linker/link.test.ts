@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
@@ -14,18 +13,15 @@ import {
   writeExecutable,
 } from "../../src/linker/index.js";
 import { runtimeArchivePath } from "../../src/pipeline/package-root.js";
+import { runNative as run, Workdir } from "./helpers.js";
+
+const runNative = (image: Parameters<typeof run>[0]) => {
+  const r = run(image);
+  return { stdout: r.stdout, status: r.status };
+};
 
 const runtime = () => ({ path: "libabi_runtime.a", bytes: readFileSync(runtimeArchivePath()) });
 const hasGcc = spawnSync("gcc", ["--version"]).status === 0;
-
-function runNative(image: Parameters<typeof writeExecutable>[0]): { stdout: string; status: number | null } {
-  const dir = mkdtempSync(join(tmpdir(), "abi-lab-link-"));
-  const exe = join(dir, "prog");
-  writeFileSync(exe, writeExecutable(image));
-  chmodSync(exe, 0o755);
-  const r = spawnSync(exe, [], { encoding: "utf8" });
-  return { stdout: r.stdout, status: r.status };
-}
 
 void test("a program defining scheme_entry links with runtime-rs and runs natively", async () => {
   const src = ".intel_syntax noprefix\n.globl scheme_entry\nscheme_entry:\n  mov eax, 42 << 3\n  ret\n";
@@ -74,7 +70,7 @@ void test(
   "gcc-built objects: relocations (PC32, PLT32, 32S, 64, GOTPCREL) resolve; unneeded members stay out",
   { skip: !hasGcc && "gcc is not installed" },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "abi-lab-objs-"));
+    const dir = new Workdir().dir;
     writeFileSync(
       join(dir, "a.c"),
       `static const char msg[] = "from C\\n";
