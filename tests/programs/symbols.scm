@@ -1,0 +1,13 @@
+;; Symbols: interned, so eq? works across quote and string->symbol.
+(define (show x) (write x) (newline))
+(show 'hello)
+(show (eq? 'abc 'abc))
+(show (eq? 'abc (string->symbol "abc")))
+(show (symbol->string 'xyz))
+(show (symbol? 'a))
+(show (symbol? "a"))
+(show (string->symbol "made-at-run-time"))
+(show (eq? (string->symbol "fresh") (string->symbol "fresh")))
+(show '(a b (c d) . e))
+(show (assq 'c '((a 1) (b 2) (c 3))))
+(show (memq 'c '(a b c d)))
