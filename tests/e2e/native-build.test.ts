@@ -24,3 +24,17 @@ for (const name of programs) {
     assert.equal(r.status, 0);
   });
 }
+
+test("exhausting the 64 MiB heap is a clear 'heap exhausted' error, not memory corruption", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "abi-lab-heap-"));
+  const src = join(dir, "grow.scm");
+  writeFileSync(src, "(display \"start\")\n(newline)\n(define (grow l) (grow (cons 1 l)))\n(grow '())\n");
+  const program = await loadProgram(src);
+  const exe = join(dir, "grow");
+  writeFileSync(exe, writeExecutable(program.image));
+  chmodSync(exe, 0o755);
+  const r = spawnSync(exe, [], { encoding: "utf8" });
+  assert.equal(r.stdout, "start\n");
+  assert.match(r.stderr, /heap exhausted/);
+  assert.equal(r.status, 1);
+});
