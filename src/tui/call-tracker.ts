@@ -20,16 +20,25 @@ import {
 
 export interface Frame {
   readonly call: CallEvent;
-  /** Registers at the call (rax..r15, low/high words). */
-  readonly regs: Int32Array;
+  /** Registers at the call (rax..r15, low/high words, as in Machine.r). */
+  readonly regs: Regs;
   readonly steps: number;
   readonly parent: Frame | null;
   readonly depth: number;
 }
 
+/** A copy of Machine.r (a plain array: allocating typed arrays per call costs 10× more). */
+export type Regs = ArrayLike<number>;
+
+export function copyRegs(r: Int32Array): number[] {
+  const out = new Array<number>(32);
+  for (let i = 0; i < 32; i++) out[i] = r[i];
+  return out;
+}
+
 export type LastEvent =
   | { kind: "call"; frame: Frame }
-  | { kind: "return"; frame: Frame; ret: ReturnEvent; regs: Int32Array; steps: number };
+  | { kind: "return"; frame: Frame; ret: ReturnEvent; regs: Regs; steps: number };
 
 export interface CallState {
   readonly top: Frame | null;
@@ -61,7 +70,7 @@ export class CallTracker implements MachineObserver {
     }
     const frame: Frame = {
       call: e,
-      regs: this.machine.r.slice(),
+      regs: copyRegs(this.machine.r),
       steps: this.machine.steps,
       parent: top,
       depth: (top?.depth ?? 0) + 1,
@@ -77,7 +86,7 @@ export class CallTracker implements MachineObserver {
       let f = s.top;
       while (f && f.call.returnAddress !== e.target) f = f.parent;
       if (!f) return; // a ret that matches no call (hand-made stacks): ignore
-      const regs = this.machine.r.slice();
+      const regs = copyRegs(this.machine.r);
       this.state = {
         top: f.parent,
         dropped: 0,
@@ -97,14 +106,14 @@ export class CallTracker implements MachineObserver {
 
 /** A read-only machine that answers with recorded registers and the live memory. */
 class RecordedMachine implements GuestMachine {
-  regs: Int32Array;
+  regs: Regs;
   steps: number;
   rip = 0;
   fsBase = 0n;
   gsBase = 0n;
   constructor(
     private readonly live: Machine,
-    regs: Int32Array,
+    regs: Regs,
     steps: number,
   ) {
     this.regs = regs;
@@ -166,7 +175,7 @@ export function previewCall(
   next: number,
   target: number,
 ): CallRecord {
-  const m = new RecordedMachine(machine, machine.r.slice(), machine.steps);
+  const m = new RecordedMachine(machine, copyRegs(machine.r), machine.steps);
   let out: CallRecord | undefined;
   const rsp = Number(machine.getRegister("rsp"));
   new CallTracer(m, view, (e) => (out = e as CallRecord), true).onCall({

@@ -370,7 +370,13 @@ export class StepSession {
     this.current = rec;
     let stop: StopReason;
     try {
-      stop = m.run(maxSteps);
+      // run(n) may stop a fused compare-and-branch short of n: go on to exactly n.
+      const target = m.steps + maxSteps;
+      let from: number;
+      do {
+        from = m.steps;
+        stop = m.run(target - m.steps);
+      } while (stop.kind === "step-limit" && m.steps < target && m.steps > from);
     } finally {
       this.current = null;
       this.tracker.haltBelowDepth = null;

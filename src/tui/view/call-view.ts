@@ -2,6 +2,7 @@ import type { ArgumentView } from "../../abi/call-trace.js";
 import { SCHEME } from "../../abi/conventions.js";
 import {
   describeCall,
+  copyRegs,
   describeReturn,
   previewCall,
   type CallRecord,
@@ -114,7 +115,7 @@ function beforeReturn(session: StepSession, frame: Frame, bytes: Uint8Array): Ca
     kind: "return",
     frame,
     ret: { rip: machine.rip, target: frame.call.returnAddress, rsp: rsp + 8 + imm },
-    regs: machine.r.slice(),
+    regs: copyRegs(machine.r),
     steps: machine.steps,
   });
   const v = fromCall("before-return", call, machine.steps - frame.steps);
