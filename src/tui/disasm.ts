@@ -4,7 +4,7 @@
  * registers and memory.
  */
 import iced from "iced-x86";
-import type { Instruction } from "iced-x86";
+import type { Instruction, Register as RegisterId } from "iced-x86";
 import type { Machine } from "../emulator/index.js";
 import { GP_REGISTERS, type GpRegister, type GuestMemory } from "../emulator/types.js";
 
@@ -139,9 +139,7 @@ export function disassembleAround(
   namer: Namer,
 ): DecodedInstruction[] {
   const starts =
-    functionStart !== undefined && functionStart <= rip && rip - functionStart <= 4096
-      ? [functionStart]
-      : [];
+    functionStart !== undefined && functionStart <= rip && rip - functionStart <= 4096 ? [functionStart] : [];
   for (let back = 15 * before; back >= 0; back--) starts.push(rip - back);
   for (const start of starts) {
     if (start < 0) continue;
@@ -167,7 +165,7 @@ export function callTarget(machine: Machine, rip: number): number | undefined {
   try {
     if (ins.isInvalid) return undefined;
     const f = getFormatter();
-    const reg = (r: number): bigint | undefined => {
+    const reg = (r: RegisterId): bigint | undefined => {
       if (r === Register.None) return 0n;
       const name = f.formatRegister(r);
       return GP.has(name) ? machine.getRegister(name as GpRegister) : undefined;

@@ -79,7 +79,8 @@ export function undoRecord(machine: Machine, r: HistoryRecord, kernel: KernelSta
   if (r.kind === "step") undoStepMemory(machine, r);
   else if (r.memory) restoreMemory(machine.memory, r.memory);
   else for (let i = (r.merged ?? []).length - 1; i >= 0; i--) undoStepMemory(machine, r.merged![i]);
-  if (r.kind === "span" && r.merged) for (let i = r.merged.length - 1; i >= 0; i--) undoFiles(r.merged[i].files);
+  if (r.kind === "span" && r.merged)
+    for (let i = r.merged.length - 1; i >= 0; i--) undoFiles(r.merged[i].files);
   undoFiles(r.files);
   if (r.kernel !== undefined && kernel) kernel.restore(r.kernel);
   machine.restoreState(r.cpu);

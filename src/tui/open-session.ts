@@ -22,8 +22,8 @@ export function openSession(program: LoadedProgram, options: OpenOptions): StepS
         argv: [program.file, ...(options.args ?? [])],
         env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
         sandboxDir: options.sandboxDir,
-        stdout: io.stdout,
-        stderr: io.stderr,
+        stdout: (bytes) => io.stdout(bytes),
+        stderr: (bytes) => io.stderr(bytes),
         // The terminal belongs to the stepper: the guest reads end of file.
         stdin: { read: () => null },
       }),

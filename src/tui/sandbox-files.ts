@@ -108,7 +108,8 @@ export class SandboxFiles {
     const out: FileUndo[] = [];
     for (const p of paths) if (p !== undefined) out.push(this.saveFile(this.hostPath(p)));
     for (const d of dirs)
-      if (d !== undefined) out.push({ kind: "dir", hostPath: this.hostPath(d), existed: existsSync(this.hostPath(d)) });
+      if (d !== undefined)
+        out.push({ kind: "dir", hostPath: this.hostPath(d), existed: existsSync(this.hostPath(d)) });
     return out.filter((u) => u.kind === "dir" || u.content !== undefined);
   }
 

@@ -240,7 +240,8 @@ export class StepSession {
   /** One instruction back: the whole machine, memory, files and output as they were. */
   reverse(): Stop {
     const r = this.history.pop();
-    if (!r) return { kind: "history-start", message: "at the start of the recorded history: nothing to reverse" };
+    if (!r)
+      return { kind: "history-start", message: "at the start of the recorded history: nothing to reverse" };
     this.undo(r);
     if (r.kind === "span" && r.steps > 1) this.replay(r.steps - 1);
     return {
@@ -384,7 +385,8 @@ export class StepSession {
     }
     // A halt requested by the last instruction but not reported must not stop the next run.
     const extras = saveExtras(m);
-    if (stop.kind !== "halted" && extras.pending?.kind === "halted") restoreExtras(m, { ...extras, pending: null });
+    if (stop.kind !== "halted" && extras.pending?.kind === "halted")
+      restoreExtras(m, { ...extras, pending: null });
     rec.steps = m.steps - rec.cpu.steps;
     if (rec.steps > 0 || rec.files.length > 0) this.history.push(rec);
     return stop;

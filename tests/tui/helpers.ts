@@ -50,7 +50,13 @@ export function fullState(s: StepSession) {
   for (const [pn, data] of memory.pages)
     if (Buffer.compare(data, zero) !== 0) pages[pn] = Buffer.from(data).toString("hex");
   const kernel = kernelStateOf(s.kernel)?.save() as
-    | { files: [number, { fd?: number }][]; cwd: string; brkStart: number; brkEnd: number; outputBytes: number }
+    | {
+        files: [number, { fd?: number }][];
+        cwd: string;
+        brkStart: number;
+        brkEnd: number;
+        outputBytes: number;
+      }
     | undefined;
   const extras = saveExtras(s.machine);
   return {

@@ -201,7 +201,9 @@ test("continue over a million instructions takes about as long as run", async ()
   assert.equal(stop.kind, "limit");
   assert.equal(s.machine.steps, budget);
   // Print the numbers for the record; the bound is loose (CI machines are noisy).
-  console.log(`run: ${runMs.toFixed(0)} ms, stepper continue: ${stepMs.toFixed(0)} ms for ${budget} instructions`);
+  console.log(
+    `run: ${runMs.toFixed(0)} ms, stepper continue: ${stepMs.toFixed(0)} ms for ${budget} instructions`,
+  );
   assert.ok(stepMs < runMs * 2.5 + 300, `continue ${stepMs} ms vs run ${runMs} ms`);
   // and reversing one instruction across it is exact
   const t2 = performance.now();

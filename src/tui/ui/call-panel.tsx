@@ -24,6 +24,19 @@ function Verdict(props: { call: CallView }) {
   );
 }
 
+/** Callee-saved registers: the changed ones first (✗), then the kept ones (✓). */
+function Kept(props: { ret: NonNullable<CallView["ret"]> }) {
+  const changed = props.ret.saved.filter((s) => !s.ok).map((s) => s.name);
+  const kept = props.ret.saved.filter((s) => s.ok).map((s) => s.name);
+  return (
+    <Text wrap="truncate-end">
+      {changed.length > 0 && <Text color="red" bold>{`changed ✗ ${changed.join(" ")} `}</Text>}
+      {kept.length > 0 && <Text color="green">{`kept ✓ ${kept.join(" ")}`}</Text>}
+      {props.ret.returnAddressOk === false && <Text color="red"> ✗ [rsp] is not the return address</Text>}
+    </Text>
+  );
+}
+
 export function CallPanel(props: { call?: CallView; width: number; height: number }) {
   const { call, width, height } = props;
   if (!call)
@@ -34,14 +47,17 @@ export function CallPanel(props: { call?: CallView; width: number; height: numbe
     );
   const ret = call.ret;
   const nameWidth = Math.max(0, ...call.args.map((a) => (a.name ?? "").length));
+  // Decoded first (it says the most), then the raw word.
   const args = call.args.map((a) => {
-    const raw = a.raw.replace(/^0x/, "").padStart(12);
     const name = (a.name ?? "").padEnd(nameWidth);
     return (
       <Text key={a.where} wrap="truncate-end">
-        <Text color="cyan">{a.where.padEnd(6)}</Text>
-        {`${name} ${raw} `}
-        <Text bold>{a.decoded}</Text>
+        <Text color="cyan">{a.where.padEnd(4)}</Text>
+        {`${name} `}
+        <Text bold>{a.decoded && a.decoded !== a.raw ? a.decoded : a.raw}</Text>
+        <Text dimColor>
+          {`${a.decoded && a.decoded !== a.raw ? `  ${a.raw}` : ""}${a.type && a.type !== "Value" ? ` ${a.type}` : ""}`}
+        </Text>
       </Text>
     );
   });
@@ -54,18 +70,10 @@ export function CallPanel(props: { call?: CallView; width: number; height: numbe
         <Text wrap="truncate-end">
           {"rax = "}
           <Text bold>{ret.rax.decoded || ret.rax.raw}</Text>
-          {` (${ret.rax.type || "no type"}, ${ret.rax.raw})`}
+          {`  ${ret.rax.decoded ? `${ret.rax.raw} ` : ""}${ret.rax.type === "unknown" ? "" : ret.rax.type}`}
         </Text>
       )}
-      {ret && (
-        <Text wrap="truncate-end">
-          {"kept: "}
-          {ret.saved.map((s) => (
-            <Text key={s.name} color={s.ok ? "green" : "red"}>{`${s.name} ${s.ok ? "✓" : "✗"} `}</Text>
-          ))}
-          {ret.returnAddressOk === false && <Text color="red">[rsp] is not the return address ✗</Text>}
-        </Text>
-      )}
+      {ret && <Kept ret={ret} />}
       <Line dim>{call.signature ?? "signature unknown: the six argument registers"}</Line>
       <Verdict call={call} />
       {args}

@@ -25,8 +25,9 @@ export function computeLayout(cols: number, rows: number): Layout {
   const c = Math.max(cols, MIN_COLS);
   const r = Math.max(rows, MIN_ROWS);
   const body = r - 2; // header and status lines
-  const leftWidth = Math.max(41, Math.floor(c * 0.52));
-  const rightWidth = c - leftWidth - 1;
+  // Below 100 columns the right side gets what compact registers need; above, 16-digit registers.
+  const rightWidth = c < 100 ? c - Math.max(41, Math.floor(c * 0.52)) - 1 : 44 + Math.floor((c - 100) * 0.4);
+  const leftWidth = c - rightWidth - 1;
   // Left: three titled panels.
   const leftContent = body - 3;
   const source = Math.max(4, Math.round(leftContent * 0.22));

@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { ReactNode } from "react";
+import { Children, type ReactNode } from "react";
 
 /** A titled panel of fixed size: an inverse title line, then exactly `height` content lines. */
 export function Panel(props: { title: string; width: number; height: number; children?: ReactNode }) {
@@ -10,7 +10,8 @@ export function Panel(props: { title: string; width: number; height: number; chi
         {title.padEnd(props.width)}
       </Text>
       <Box flexDirection="column" height={props.height} overflow="hidden">
-        {props.children}
+        {/* Only what fits: yoga would shrink the first lines to make room for the last. */}
+        {Children.toArray(props.children).slice(0, props.height)}
       </Box>
     </Box>
   );

@@ -25,7 +25,7 @@ export function RegistersPanel(props: {
       <Panel title="xmm registers (x: back to general-purpose)" width={width} height={height}>
         {r.xmm.slice(0, height).map((x) => (
           <Line key={x.name} color={x.changed ? "red" : undefined} bold={x.changed}>
-            {`${x.changed ? "*" : " "}${x.name.padEnd(5)} ${x.hex}`}
+            {`${x.changed ? "*" : " "}${x.name.padEnd(5)}${x.hex}`}
           </Line>
         ))}
       </Panel>

@@ -58,7 +58,9 @@ function Help(props: { width: number; height: number }) {
         </Text>
       ))}
       <Line> </Line>
-      <Line dim>The call panel shows each call&apos;s arguments (raw and decoded) and rsp%16 at the call;</Line>
+      <Line dim>
+        The call panel shows each call&apos;s arguments (raw and decoded) and rsp%16 at the call;
+      </Line>
       <Line dim>at the return: rax decoded and which callee-saved registers came back changed.</Line>
     </Box>
   );

@@ -39,7 +39,7 @@ function useTerminalSize(columns?: number, rows?: number): [number, number] {
 }
 
 /** Raw keys, F-keys included (ink's useInput does not report which F-key was pressed). */
-function useKeys(handler: (action: Action) => void): void {
+function useKeys(handler: (action: Action | undefined) => void): void {
   const { internal_eventEmitter: events, setRawMode, isRawModeSupported } = useStdin();
   const ref = useRef(handler);
   ref.current = handler;
@@ -50,8 +50,7 @@ function useKeys(handler: (action: Action) => void): void {
   }, [isRawModeSupported, setRawMode]);
   useEffect(() => {
     const onInput = (data: string) => {
-      const action = parseKey(data);
-      if (action) ref.current(action);
+      ref.current(parseKey(data));
     };
     events.on("input", onInput);
     return () => {
@@ -107,6 +106,7 @@ export function StepperApp(props: StepperAppProps) {
         setHelp(true);
         return;
       case "escape":
+      case undefined:
         return;
       case "xmm":
         setXmm((x) => !x);
