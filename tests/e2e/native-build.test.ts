@@ -28,7 +28,7 @@ for (const name of programs) {
 test("exhausting the 64 MiB heap is a clear 'heap exhausted' error, not memory corruption", async () => {
   const dir = mkdtempSync(join(tmpdir(), "abi-lab-heap-"));
   const src = join(dir, "grow.scm");
-  writeFileSync(src, "(display \"start\")\n(newline)\n(define (grow l) (grow (cons 1 l)))\n(grow '())\n");
+  writeFileSync(src, '(display "start")\n(newline)\n(define (grow l) (grow (cons 1 l)))\n(grow \'())\n');
   const program = await loadProgram(src);
   const exe = join(dir, "grow");
   writeFileSync(exe, writeExecutable(program.image));
