@@ -22,7 +22,10 @@ export interface CheckerOptions {
   onViolation?(v: Violation): void;
 }
 
-interface Frame {
+export interface CheckerFrame {
+  /** The frame below (frames form an immutable list, so a snapshot is one reference). */
+  parent: CheckerFrame | null;
+  depth: number;
   callee: string;
   /** undefined: a call the checker does not judge (e.g. inside the runtime). */
   convention: CallingConvention | undefined;
@@ -40,9 +43,16 @@ const hex = (v: bigint | number) => `0x${v.toString(16)}`;
  * Observes a run and reports every break of the calling convention: misaligned calls,
  * callee-saved registers changed, unbalanced stacks, writes below the red zone, DF set.
  */
+/** What `AbiChecker.snapshot()` saves: restore it to take the checker back in time (the stepper's reverse). */
+export interface CheckerSnapshot {
+  readonly top: CheckerFrame | null;
+  readonly violations: number;
+  readonly lowestBelowRsp: number | undefined;
+}
+
 export class AbiChecker implements MachineObserver {
   readonly violations: Violation[] = [];
-  private readonly frames: Frame[] = [];
+  private top: CheckerFrame | null = null;
   /** Lowest address written below rsp since the last call or rsp change, per depth. */
   private lowestBelowRsp: number | undefined;
   private lastRip = 0;
@@ -52,6 +62,27 @@ export class AbiChecker implements MachineObserver {
     private readonly machine: GuestMachine,
     private readonly options: CheckerOptions,
   ) {}
+
+  snapshot(): CheckerSnapshot {
+    this.settle();
+    return { top: this.top, violations: this.violations.length, lowestBelowRsp: this.lowestBelowRsp };
+  }
+
+  restore(s: CheckerSnapshot): void {
+    this.top = s.top;
+    this.violations.length = Math.min(this.violations.length, s.violations);
+    this.lowestBelowRsp = s.lowestBelowRsp;
+    this.pending.length = 0;
+  }
+
+  /** Only the call and return rules (no per-instruction observation, so the emulator keeps its fast loop). */
+  callsOnly(): MachineObserver {
+    return { onCall: (e) => this.onCall(e), onReturn: (e) => this.onReturn(e) };
+  }
+
+  private push(f: Omit<CheckerFrame, "parent" | "depth">): void {
+    this.top = { ...f, parent: this.top, depth: (this.top?.depth ?? 0) + 1 };
+  }
 
   private report(v: Violation): void {
     this.violations.push(v);
@@ -96,7 +127,7 @@ export class AbiChecker implements MachineObserver {
     this.lowestBelowRsp = undefined;
     if (!convention) {
       // Not checked, but tracked, so that its return finds its frame.
-      this.frames.push({
+      this.push({
         callee: "",
         convention: undefined,
         callSite: e.rip,
@@ -138,7 +169,7 @@ export class AbiChecker implements MachineObserver {
     }
     const saved = new Map<GpRegister, bigint>();
     for (const r of convention.calleeSaved) saved.set(r, this.machine.getRegister(r));
-    this.frames.push({
+    this.push({
       callee,
       convention,
       callSite: e.rip,
@@ -152,12 +183,13 @@ export class AbiChecker implements MachineObserver {
   onReturn(e: ReturnEvent): void {
     this.lowestBelowRsp = undefined;
     // Find the frame this return belongs to (skipping frames abandoned by non-local exits).
-    let i = this.frames.length - 1;
-    while (i >= 0 && this.frames[i].returnAddress !== e.target) i--;
-    if (i < 0) {
+    let frame = this.top;
+    while (frame && frame.returnAddress !== e.target) frame = frame.parent;
+    if (!frame) {
       // A ret that goes nowhere a call came from: the callee left rsp off, so ret popped
       // something else than the return address.
-      const top = this.frames.pop();
+      const top = this.top;
+      this.top = top?.parent ?? null;
       if (!top?.convention) return;
       this.report({
         rule: "stack-balance",
@@ -168,8 +200,7 @@ export class AbiChecker implements MachineObserver {
       });
       return;
     }
-    const frame = this.frames[i];
-    this.frames.length = i;
+    this.top = frame.parent;
     const { convention, callee } = frame;
     if (!convention) return;
     for (const [reg, before] of frame.saved) {
@@ -210,7 +241,7 @@ export class AbiChecker implements MachineObserver {
 
   /** Calls still open (e.g. when the program exits from inside a callee). */
   get depth(): number {
-    return this.frames.length;
+    return this.top?.depth ?? 0;
   }
 }
 

@@ -13,6 +13,7 @@
  * Records also keep the session's own state at their start (output length, syscall log length,
  * call stack, descriptors), which is immutable or append-only and so costs a reference each.
  */
+import type { CheckerSnapshot } from "../abi/checker.js";
 import type { Machine, MachineState } from "../emulator/index.js";
 import type { CallState } from "./call-tracker.js";
 import { restoreExtras, type MachineExtras } from "./internals.js";
@@ -25,6 +26,7 @@ export interface Mark {
   syscallLength: number;
   calls: CallState;
   files: FileState;
+  checker: CheckerSnapshot;
 }
 
 interface Base {

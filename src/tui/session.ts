@@ -8,6 +8,7 @@
  * short commands stay exactly reversible) and then run at full speed from a whole-memory
  * checkpoint, with no per-instruction observer: the emulator's fast loop.
  */
+import { AbiChecker } from "../abi/checker.js";
 import { UserInputError } from "../diagnostics.js";
 import type { Machine, MachineState } from "../emulator/index.js";
 import type { MachineObserver, StopReason, SyscallEvent } from "../emulator/types.js";
@@ -72,6 +73,8 @@ export type StopKind =
 export interface Stop {
   kind: StopKind;
   message: string;
+  /** The command broke the calling convention (the message says how). */
+  violation?: boolean;
 }
 
 export interface OutputChunk {
@@ -98,6 +101,8 @@ export class StepSession {
   readonly program: LoadedProgram;
   readonly view: ReturnType<typeof programView>;
   readonly tracker: CallTracker;
+  /** The convention checker's call and return rules (alignment, callee-saved, stack balance, DF). */
+  readonly checker: AbiChecker;
   readonly files: SandboxFiles;
   readonly history: History;
   readonly output: OutputChunk[] = [];
@@ -137,6 +142,12 @@ export class StepSession {
     this.tracker = new CallTracker(this.machine);
     const machine = this.machine;
     machine.addObserver(this.tracker);
+    const view = this.view;
+    this.checker = new AbiChecker(machine, {
+      conventionOf: (t, site) => view.conventionOf(t, site),
+      nameOf: (a) => view.nameOf(a),
+    });
+    machine.addObserver(this.checker.callsOnly());
     machine.addObserver({
       onSyscall: (e) => {
         this.syscalls.push({ ...e, step: machine.steps });
@@ -171,6 +182,7 @@ export class StepSession {
   run(command: Command): Stop {
     this.before = this.machine.saveState();
     const steps = this.machine.steps;
+    const violations = this.checker.violations.length;
     switch (command) {
       case "step":
         this.stop = this.step();
@@ -192,6 +204,15 @@ export class StepSession {
         break;
     }
     this.lastDelta = this.machine.steps - steps;
+    const found = this.checker.violations.length - violations;
+    if (found > 0) {
+      const v = this.checker.violations[this.checker.violations.length - 1];
+      this.stop = {
+        ...this.stop,
+        violation: true,
+        message: `${this.stop.message} · ✗ ${found > 1 ? `${found} violations, last: ` : ""}${v.rule} at ${this.view.nameOf(v.address)}: ${v.message}`,
+      };
+    }
     return this.stop;
   }
 
@@ -289,6 +310,7 @@ export class StepSession {
       syscallLength: this.syscalls.length,
       calls: this.tracker.state,
       files: this.files.state,
+      checker: this.checker.snapshot(),
     };
   }
 
@@ -297,6 +319,7 @@ export class StepSession {
     this.syscalls.length = m.syscallLength;
     this.tracker.state = m.calls;
     this.files.state = m.files;
+    this.checker.restore(m.checker);
   }
 
   /** One instruction, recorded exactly (the write observer must be attached). */

@@ -16,7 +16,7 @@ interface Real {
   m: Machine;
   base: number;
   violations: Violation[];
-  run(asm: string): Promise<void>;
+  run(asm: string, steps?: number): Promise<void>;
 }
 
 const SCRATCH = 0x500000;

@@ -89,6 +89,26 @@ test("c runs to the breakpoint: the call panel shows writeln, both arguments dec
   app.unmount();
 });
 
+test("--no-align: c to writeln shows the misaligned call and the checker's violation in the header and status", async () => {
+  const { loadProgram } = await import("../../src/pipeline/load-program.js");
+  const { openSession } = await import("../../src/tui/open-session.js");
+  const p = await loadProgram("examples/hello.scm", { align: false });
+  const s = openSession(p, {
+    sandboxDir: mkdtempSync(join(tmpdir(), "abi-lab-step-test-")),
+    breakpoints: ["rt_open_output_file"],
+  });
+  const { press, app } = open(s, 120, 30);
+  await sleep(20);
+  const f = await press("c", (x) => x.includes("breakpoint at rt_open_output_file"));
+  assertFits(f, 120, 30);
+  assert.match(f, /✗ 1 convention violation/);
+  assert.match(f, /breakpoint at rt_open_output_file · ✗ stack-alignment at scheme_entry\+0x[0-9a-f]+/);
+  assert.match(f, /rsp%16 = 8 at the call ✗ MISALIGNED/);
+  const back = await press("r", (x) => x.includes("reversed 1 instruction"));
+  assert.doesNotMatch(back, /convention violation/);
+  app.unmount();
+});
+
 test("s steps (changed registers marked with their old value), Enter repeats, r goes back", async () => {
   const s = await session("examples/hello.scm");
   const { press, frame, app } = open(s, 80, 24);

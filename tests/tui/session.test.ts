@@ -94,12 +94,33 @@ test("--no-align: the call panel reports the misaligned call", async () => {
     sandboxDir: mkdtempSync(join(tmpdir(), "abi-lab-step-test-")),
     breakpoints: ["rt_open_output_file"],
   });
-  s.run("continue");
+  const stop = s.run("continue");
   const v = callView(s)!;
   assert.equal(v.callee, "rt_open_output_file");
   assert.equal(v.alignment.ok, false);
   assert.equal(v.alignment.mod, 8);
   assert.match(v.alignment.why, /movaps/);
+  // The checker runs in the stepper too: the command that made the call reports the violation.
+  assert.equal(stop.violation, true);
+  assert.match(
+    stop.message,
+    /✗ stack-alignment at scheme_entry\+0x[0-9a-f]+: call to rt_open_output_file with rsp = 0x[0-9a-f]+8/,
+  );
+  assert.equal(s.checker.violations.length, 1);
+  assert.equal(s.checker.violations[0].callee, "rt_open_output_file");
+  // Reverse takes the checker back with the machine; stepping forward again finds it again.
+  s.run("reverse");
+  assert.equal(s.checker.violations.length, 0);
+  assert.equal(s.run("step").violation, true);
+  assert.equal(s.checker.violations.length, 1);
+});
+
+test("an aligned program runs to its exit in the stepper with zero convention violations", async () => {
+  const s = await session(FOREIGN);
+  const stop = s.run("continue");
+  assert.equal(stop.kind, "exit");
+  assert.equal(stop.violation, undefined);
+  assert.equal(s.checker.violations.length, 0);
 });
 
 test("N steps forward then N back restores registers, memory, output, files and kernel exactly", async () => {

@@ -24,16 +24,22 @@ function Header(props: { vm: ViewModel; width: number }) {
   const { vm } = props;
   const state = vm.exited !== null ? `exited (${vm.exited})` : vm.where;
   const text = ` abi-lab step ${vm.file} · step ${vm.steps.toLocaleString("en-US")} · ${state} · history ${vm.historyDepth.toLocaleString("en-US")} `;
+  const flagged =
+    vm.violations > 0 ? ` ✗ ${vm.violations} convention violation${vm.violations === 1 ? "" : "s"} ` : "";
   return (
     <Text bold inverse color="blue" wrap="truncate-end">
-      {text.padEnd(props.width)}
+      {text}
+      {flagged && <Text color="red">{flagged}</Text>}
+      {"".padEnd(Math.max(0, props.width - text.length - flagged.length))}
     </Text>
   );
 }
 
 function Status(props: { vm: ViewModel; busy?: string; width: number }) {
   const { vm, busy } = props;
-  const color = { fault: "red", exit: "green", breakpoint: "yellow" }[vm.stop.kind as string];
+  const color = vm.stop.violation
+    ? "red"
+    : { fault: "red", exit: "green", breakpoint: "yellow" }[vm.stop.kind as string];
   const message = busy ? `${busy}…` : vm.stop.message;
   const room = props.width - message.length - 3;
   return (
@@ -62,6 +68,12 @@ function Help(props: { width: number; height: number }) {
         The call panel shows each call&apos;s arguments (raw and decoded) and rsp%16 at the call;
       </Line>
       <Line dim>at the return: rax decoded and which callee-saved registers came back changed.</Line>
+      <Line dim>
+        The convention checker runs at every call and return (alignment, callee-saved, stack balance,
+      </Line>
+      <Line dim>
+        direction flag): the header counts violations. Red-zone writes: abi-lab run --check or trace.
+      </Line>
     </Box>
   );
 }

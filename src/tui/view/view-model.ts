@@ -47,6 +47,8 @@ export interface ViewModel {
   output: OutputLine[];
   syscalls: string[];
   breakpoints: string[];
+  /** Calling-convention violations so far (the checker's call and return rules). */
+  violations: number;
 }
 
 export function buildView(session: StepSession, sizes: ViewSizes): ViewModel {
@@ -67,6 +69,7 @@ export function buildView(session: StepSession, sizes: ViewSizes): ViewModel {
     output: outputView(session, sizes.output),
     syscalls: session.syscalls.slice(-sizes.syscalls).map(formatSyscall),
     breakpoints: [...machine.breakpoints].map((a) => view.nameOf(a)),
+    violations: session.checker.violations.length,
   };
 }
 
