@@ -12,6 +12,8 @@ usage:
   abi-lab trace FILE [--json] [--all] [--no-align] [-- ARGS...]
         every call, return and syscall with arguments decoded, alignment and callee-saved
         verdicts, and calling-convention violations; one event per line
+  abi-lab step FILE [--break SYMBOL]... [--no-align] [--sandbox DIR]
+        the full-screen stepper: call panel, registers, stack, reverse stepping
 
   --debug  show internal stack traces (for bug reports)
 `;
