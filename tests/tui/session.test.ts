@@ -232,3 +232,36 @@ test("continue over a million instructions takes about as long as run", async ()
   console.log(`reverse across the continue: ${(performance.now() - t2).toFixed(0)} ms`);
   assert.equal(s.machine.steps, budget - 1);
 });
+
+test("a static C program (musl): the stack panel reads no Scheme values and finds no saved rbp that was not pushed", async (t) => {
+  const { execFileSync, spawnSync } = await import("node:child_process");
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { stackView } = await import("../../src/tui/view/stack-view.js");
+  if (spawnSync("musl-gcc", ["--version"]).status !== 0)
+    return t.skip("musl-gcc is not installed (.ci/run installs musl-tools)");
+  const dir = mkdtempSync(join(tmpdir(), "abi-lab-step-c-"));
+  writeFileSync(
+    join(dir, "p.c"),
+    '#include <stdio.h>\nint main(int argc, char **argv) { long s = 0; for (int i = 0; i < argc; i++) s += argv[i][0]; printf("%ld\\n", s); return 0; }\n',
+  );
+  execFileSync("musl-gcc", [
+    "-O2",
+    "-static",
+    "-fno-omit-frame-pointer",
+    "-o",
+    join(dir, "p"),
+    join(dir, "p.c"),
+  ]);
+  const s = await session(join(dir, "p"), { breakpoints: ["main"] });
+  assert.equal(s.run("continue").kind, "breakpoint");
+  s.run("step");
+  const slots = stackView(s, 12);
+  for (const slot of slots) assert.doesNotMatch(slot.meaning, /fixnum|#f|#t|"/, slot.meaning);
+  const ret = slots.findIndex((x) => x.frameEdge);
+  assert.ok(ret >= 0);
+  // main's first push is its caller's rbp only when main starts with push rbp
+  const first = s.machine.memory.readBytes(s.resolve("main"), 1)[0];
+  if (ret > 0) assert.equal(/saved rbp/.test(slots[ret - 1].meaning), first === 0x55);
+  assert.equal(s.run("continue").kind, "exit");
+});

@@ -1,4 +1,4 @@
-import { Box, Text } from "ink";
+import { Text } from "ink";
 import type { CallView } from "../view/call-view.js";
 import { Line, Panel } from "./panel.js";
 
@@ -35,6 +35,24 @@ function Kept(props: { ret: NonNullable<CallView["ret"]> }) {
       {props.ret.returnAddressOk === false && <Text color="red"> ✗ [rsp] is not the return address</Text>}
     </Text>
   );
+}
+
+/**
+ * Words to lines of at most `width` columns. Each line is its own element, so the panel keeps
+ * what fits and yoga never squeezes another line out to make room for a wrapped paragraph.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = "";
+    }
+    line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 export function CallPanel(props: { call?: CallView; width: number; height: number }) {
@@ -77,11 +95,11 @@ export function CallPanel(props: { call?: CallView; width: number; height: numbe
       <Line dim>{call.signature ?? "signature unknown: the six argument registers"}</Line>
       <Verdict call={call} />
       {args}
-      <Box width={width}>
-        <Text wrap="wrap" dimColor>
-          {call.alignment.why}
-        </Text>
-      </Box>
+      {wrapWords(call.alignment.why, width).map((l, i) => (
+        <Line key={`why${i}`} dim>
+          {l}
+        </Line>
+      ))}
     </Panel>
   );
 }

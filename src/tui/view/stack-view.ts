@@ -30,6 +30,7 @@ export function stackView(session: StepSession, count: number): StackSlot[] {
     const slot = f.call.rsp - 8;
     const callee = view.functionAt(f.call.target) ?? view.nameOf(f.call.target);
     returnSlots.set(slot, `ret → ${view.nameOf(f.call.returnAddress)} (${callee}'s frame below)`);
+    if (!pushesRbpFirst(session, f.call.target)) continue;
     const rbpAtCall = (BigInt(f.regs[2 * 5 + 1] >>> 0) << 32n) | BigInt(f.regs[2 * 5] >>> 0);
     savedRbp.set(slot - 8, `saved rbp ${rbpAtCall.toString(16)} (${callee} pushed its caller's)`);
   }
@@ -60,6 +61,17 @@ export function stackView(session: StepSession, count: number): StackSlot[] {
   return slots;
 }
 
+/** The function starts with `push rbp` (after an `endbr64`, if any): the slot below its return address is the caller's rbp. */
+function pushesRbpFirst(session: StepSession, target: number): boolean {
+  const memory = session.machine.memory;
+  if (!memory.isMapped(target, 5)) return false;
+  const bytes = memory.readBytes(target, 5);
+  if (bytes[0] === 0x55) return true;
+  return (
+    bytes[0] === 0xf3 && bytes[1] === 0x0f && bytes[2] === 0x1e && bytes[3] === 0xfa && bytes[4] === 0x55
+  );
+}
+
 function meaningAsPointer(session: StepSession, value: bigint): boolean {
   const rsp = Number(session.machine.getRegister("rsp"));
   const v = Number(value);
@@ -79,8 +91,9 @@ export function explain(session: StepSession, value: bigint, rsp: number): strin
   return schemeGuess(session, value);
 }
 
-/** The word as a Scheme value, when that reading is plausible. */
+/** The word as a Scheme value, when that reading is plausible (only in compiled Scheme programs). */
 export function schemeGuess(session: StepSession, value: bigint): string {
+  if (!session.program.compiled) return "";
   const tag = Number(value & 7n);
   if (tag === 0) {
     const n = BigInt.asIntN(64, value) >> 3n;
