@@ -1,4 +1,11 @@
-import type { CallEvent, GpRegister, GuestMachine, MachineObserver, ReturnEvent } from "../emulator/types.js";
+import {
+  GP_REGISTERS,
+  type CallEvent,
+  type GpRegister,
+  type GuestMachine,
+  type MachineObserver,
+  type ReturnEvent,
+} from "../emulator/types.js";
 import { RULES, SYSTEM_V, SCHEME, type CallingConvention, type RuleName } from "./conventions.js";
 
 export interface Violation {
@@ -26,17 +33,27 @@ export interface CheckerFrame {
   /** The frame below (frames form an immutable list, so a snapshot is one reference). */
   parent: CheckerFrame | null;
   depth: number;
-  callee: string;
+  /** The called address (named only when a violation is reported). */
+  target: number;
   /** undefined: a call the checker does not judge (e.g. inside the runtime). */
   convention: CallingConvention | undefined;
   callSite: number;
   returnAddress: number;
-  rspAtCall: bigint;
-  argumentCount: bigint;
-  saved: Map<GpRegister, bigint>;
+  rspAtCall: number;
+  argumentCount: number;
+  saved: SavedRegisters;
 }
 
 const DF = 1 << 10;
+const REGISTER_INDEX = Object.fromEntries(GP_REGISTERS.map((r, i) => [r, i])) as Record<GpRegister, number>;
+
+interface SavedRegisters {
+  registers: readonly GpRegister[];
+  /** Low and high 32-bit words of each register (a fast machine), or the values. */
+  words?: number[];
+  values?: bigint[];
+}
+const NOTHING_SAVED: SavedRegisters = { registers: [], values: [] };
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
 /**
@@ -80,8 +97,27 @@ export class AbiChecker implements MachineObserver {
     return { onCall: (e) => this.onCall(e), onReturn: (e) => this.onReturn(e) };
   }
 
-  private push(f: Omit<CheckerFrame, "parent" | "depth">): void {
-    this.top = { ...f, parent: this.top, depth: (this.top?.depth ?? 0) + 1 };
+  private push(
+    target: number,
+    convention: CallingConvention | undefined,
+    callSite: number,
+    returnAddress: number,
+    rspAtCall: number,
+    argumentCount: number,
+    saved: SavedRegisters,
+  ): void {
+    const parent = this.top;
+    this.top = {
+      parent,
+      depth: parent === null ? 1 : parent.depth + 1,
+      target,
+      convention,
+      callSite,
+      returnAddress,
+      rspAtCall,
+      argumentCount,
+      saved,
+    };
   }
 
   private report(v: Violation): void {
@@ -127,57 +163,78 @@ export class AbiChecker implements MachineObserver {
     this.lowestBelowRsp = undefined;
     if (!convention) {
       // Not checked, but tracked, so that its return finds its frame.
-      this.push({
-        callee: "",
-        convention: undefined,
-        callSite: e.rip,
-        returnAddress: e.returnAddress,
-        rspAtCall: BigInt(e.rsp),
-        argumentCount: 0n,
-        saved: new Map(),
-      });
+      this.push(e.target, undefined, e.rip, e.returnAddress, e.rsp, 0, NOTHING_SAVED);
       return;
     }
-    const callee = this.options.nameOf(e.target);
-    const rsp = BigInt(e.rsp);
-    if (convention.stackAlignment && rsp % BigInt(convention.stackAlignment) !== 0n) {
+    const rsp = e.rsp;
+    if (convention.stackAlignment && rsp % convention.stackAlignment !== 0) {
+      const name = this.options.nameOf(e.target);
       this.report({
         rule: "stack-alignment",
-        message: `call to ${callee} with rsp = ${hex(rsp)}, which is ${rsp % 16n} bytes off a multiple of 16: code that uses aligned SSE stores on the stack (movaps) will crash`,
+        message: `call to ${name} with rsp = ${hex(rsp)}, which is ${rsp % 16} bytes off a multiple of 16: code that uses aligned SSE stores on the stack (movaps) will crash`,
         address: e.rip,
-        callee,
-        values: { rsp: hex(rsp), "rsp % 16": String(rsp % 16n) },
+        callee: name,
+        values: { rsp: hex(rsp), "rsp % 16": String(rsp % 16) },
       });
     }
     if (convention.directionFlagClear && (this.machine.getFlags() & DF) !== 0) {
+      const name = this.options.nameOf(e.target);
       this.report({
         rule: "direction-flag",
-        message: `call to ${callee} with the direction flag set: string instructions in the callee would run backwards (cld before calling)`,
+        message: `call to ${name} with the direction flag set: string instructions in the callee would run backwards (cld before calling)`,
         address: e.rip,
-        callee,
+        callee: name,
         values: { rflags: hex(this.machine.getFlags()) },
       });
     }
     if (belowRsp !== undefined && belowRsp < e.rsp && convention.redZone) {
+      const name = this.options.nameOf(e.target);
       this.report({
         rule: "red-zone",
-        message: `data stored below rsp (at ${hex(belowRsp)}) before calling ${callee}: the call's return address and the callee's frame overwrite it (move rsp first)`,
+        message: `data stored below rsp (at ${hex(belowRsp)}) before calling ${name}: the call's return address and the callee's frame overwrite it (move rsp first)`,
         address: e.rip,
-        callee,
+        callee: name,
         values: { rsp: hex(rsp), address: hex(belowRsp) },
       });
     }
-    const saved = new Map<GpRegister, bigint>();
-    for (const r of convention.calleeSaved) saved.set(r, this.machine.getRegister(r));
-    this.push({
-      callee,
+    this.push(
+      e.target,
       convention,
-      callSite: e.rip,
-      returnAddress: e.returnAddress,
-      rspAtCall: rsp,
-      argumentCount: this.machine.getRegister("rax"),
-      saved,
-    });
+      e.rip,
+      e.returnAddress,
+      rsp,
+      convention === SCHEME ? Number(this.machine.getRegister("rax")) : 0,
+      this.saveRegisters(convention.calleeSaved),
+    );
+  }
+
+  /** The callee-saved registers' values (as 32-bit word pairs when the machine exposes them: no BigInt per call). */
+  private saveRegisters(registers: readonly GpRegister[]): SavedRegisters {
+    const words = (this.machine as { r?: unknown }).r;
+    if (words instanceof Int32Array) {
+      const out = new Array<number>(2 * registers.length);
+      for (let i = 0; i < registers.length; i++) {
+        const n = REGISTER_INDEX[registers[i]];
+        out[2 * i] = words[2 * n];
+        out[2 * i + 1] = words[2 * n + 1];
+      }
+      return { registers, words: out };
+    }
+    return { registers, values: registers.map((r) => this.machine.getRegister(r)) };
+  }
+
+  private savedValue(saved: SavedRegisters, i: number): bigint {
+    if (saved.words) return (BigInt(saved.words[2 * i + 1] >>> 0) << 32n) | BigInt(saved.words[2 * i] >>> 0);
+    return saved.values![i];
+  }
+
+  private changedRegister(saved: SavedRegisters, i: number): boolean {
+    const words = (this.machine as { r?: unknown }).r;
+    if (saved.words && words instanceof Int32Array) {
+      const n = REGISTER_INDEX[saved.registers[i]];
+      return words[2 * n] !== saved.words[2 * i] || words[2 * n + 1] !== saved.words[2 * i + 1];
+    }
+    return this.machine.getRegister(saved.registers[i]) !== this.savedValue(saved, i);
   }
 
   onReturn(e: ReturnEvent): void {
@@ -191,21 +248,26 @@ export class AbiChecker implements MachineObserver {
       const top = this.top;
       this.top = top?.parent ?? null;
       if (!top?.convention) return;
+      const callee = this.options.nameOf(top.target);
       this.report({
         rule: "stack-balance",
-        message: `${top.callee} returned to 0x${e.target.toString(16)} instead of its return address 0x${top.returnAddress.toString(16)}: rsp was not restored before ret (a push without its pop, or a missing add rsp)`,
+        message: `${callee} returned to 0x${e.target.toString(16)} instead of its return address 0x${top.returnAddress.toString(16)}: rsp was not restored before ret (a push without its pop, or a missing add rsp)`,
         address: e.rip,
-        callee: top.callee,
+        callee,
         values: { "return address": hex(top.returnAddress), "ret went to": hex(e.target), rsp: hex(e.rsp) },
       });
       return;
     }
     this.top = frame.parent;
-    const { convention, callee } = frame;
+    const { convention } = frame;
     if (!convention) return;
-    for (const [reg, before] of frame.saved) {
+    const callee = this.options.nameOf(frame.target);
+    for (let r = 0; r < frame.saved.registers.length; r++) {
+      if (!this.changedRegister(frame.saved, r)) continue;
+      const reg = frame.saved.registers[r];
+      const before = this.savedValue(frame.saved, r);
       const after = this.machine.getRegister(reg);
-      if (after !== before) {
+      {
         this.report({
           rule: "callee-saved",
           message: `${callee} returned with ${reg} changed from ${hex(before)} to ${hex(after)}: ${reg} is callee-saved in ${convention.name}, the caller may still need it`,
@@ -217,8 +279,8 @@ export class AbiChecker implements MachineObserver {
     }
     const expected =
       frame.rspAtCall +
-      (convention.argumentCleanup === "callee" && convention === SCHEME ? 8n * frame.argumentCount : 0n);
-    const rsp = BigInt(e.rsp);
+      (convention.argumentCleanup === "callee" && convention === SCHEME ? 8 * frame.argumentCount : 0);
+    const rsp = e.rsp;
     if (rsp !== expected) {
       this.report({
         rule: "stack-balance",
