@@ -20,6 +20,7 @@ export interface KernelOptions {
 const E = {
   EPERM: 1,
   ENOENT: 2,
+  EIO: 5,
   EBADF: 9,
   ENOMEM: 12,
   EACCES: 13,
@@ -355,7 +356,12 @@ export class LinuxKernel implements SyscallHandler {
     if (f.kind === "null") return 0;
     if (f.kind === "dir") return -E.EISDIR;
     if (f.kind === "stdin") {
-      const data = (this.options.stdin ?? hostStdin).read(count);
+      let data: Uint8Array | null;
+      try {
+        data = (this.options.stdin ?? hostStdin).read(count);
+      } catch (e) {
+        return -errnoOf(e);
+      }
       if (!data) return 0;
       this.put(m, buf, data);
       return data.length;
@@ -756,20 +762,26 @@ function permOf(prot: number): number {
   );
 }
 
-/** The host's stdin, read synchronously. */
+/** The host's stdin, read synchronously and only when the guest reads (a terminal is never touched otherwise). */
 const hostStdin = {
   read(max: number): Uint8Array | null {
     const buf = Buffer.alloc(Math.min(max, 65536));
+    let wait = 1;
     for (;;) {
       try {
         const n = fs.readSync(0, buf, 0, buf.length, null);
         return n === 0 ? null : new Uint8Array(buf.subarray(0, n));
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EAGAIN") continue;
         if (code === "EOF") return null;
-        return null;
+        if (code !== "EAGAIN") throw e; // the guest's read fails with the same errno (EISDIR, EBADF, EIO...)
+        // A non-blocking stdin with nothing in it yet: the guest's read blocks, as it would natively,
+        // sleeping between attempts rather than spinning.
+        Atomics.wait(sleeper, 0, 0, wait);
+        wait = Math.min(wait * 2, 50);
       }
     }
   },
 };
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
