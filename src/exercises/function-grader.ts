@@ -221,7 +221,17 @@ export async function gradeFunction(
         );
         continue;
       }
-      const name = `${r.rule}: ${r.register} at each call to ${r.symbol}`;
+      const name = `${r.rule}: ${registerName(r.register, r.bits ?? 64)} at each call to ${r.symbol}`;
+      if (![...cache.values()].some((o) => o.calls.get(r.symbol))) {
+        tests.push(
+          fail("requirements", name, p, `${r.symbol} was never called, so ${r.why}`, {
+            rule: r.rule,
+            expected: `calls to ${r.symbol}`,
+            actual: "none",
+          }),
+        );
+        continue;
+      }
       const details = fc.check(
         fc.property(exercise.inputs, (args) => run(args).mismatches.length === 0),
         { numRuns, seed, examples: exercise.edgeCases.map((a) => [a]) },
