@@ -4,7 +4,7 @@
  * its entry does not support, becomes an op that raises #UD (SIGILL) naming it when executed;
  * privileged instructions raise #GP (SIGSEGV), as in user mode on hardware.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import type { Instruction } from "iced-x86";
 import { GuestFaultError } from "../errors.js";
 import type { Machine } from "../machine.js";
