@@ -16,6 +16,7 @@ import { BLOCK_EXIT, DecodeCache, type Block } from "./decode-cache.js";
 import { GuestFaultError } from "./errors.js";
 import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
 import { Memory, type MemoryOptions } from "./memory.js";
+import { X87, type X87Snapshot } from "./x87-state.js";
 import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
 import {
   GP_REGISTERS,
@@ -49,6 +50,8 @@ export interface MachineState {
   fsBase: bigint;
   gsBase: bigint;
   steps: number;
+  /** The x87 FPU (absent in snapshots taken before it existed: then it is left as is). */
+  x87?: X87Snapshot;
 }
 
 const REGISTER_INDEX = new Map<GpRegister, number>(GP_REGISTERS.map((n, i) => [n, i]));
@@ -71,6 +74,8 @@ export class Machine implements GuestMachine {
   readonly xf32 = new Float32Array(this.x8.buffer);
   readonly xf64 = new Float64Array(this.x8.buffer);
   mxcsr = 0x1f80;
+  /** The x87 FPU registers, control and status words. */
+  readonly fpu = new X87();
   /** Direction flag, 0 or 1. */
   df = 0;
   /** AC and ID bits of RFLAGS (settable by popf, otherwise inert). */
@@ -197,6 +202,7 @@ export class Machine implements GuestMachine {
       fsBase: this.fsBase,
       gsBase: this.gsBase,
       steps: this.steps,
+      x87: this.fpu.snapshot(),
     };
   }
 
@@ -209,6 +215,7 @@ export class Machine implements GuestMachine {
     this.fsBase = s.fsBase;
     this.gsBase = s.gsBase;
     this.steps = s.steps;
+    if (s.x87 !== undefined) this.fpu.restore(s.x87);
   }
 
   // ---------------------------------------------------------------- control

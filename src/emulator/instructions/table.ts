@@ -21,6 +21,8 @@ import { SSE_INT } from "./sse-int.js";
 import { SSE_MOVE } from "./sse-move.js";
 import { STRING } from "./string.js";
 import { SYSTEM } from "./system.js";
+import { X87_ARITH } from "./x87-arith.js";
+import { X87_DATA } from "./x87-data.js";
 
 const { Code, FlowControl, Formatter, FormatterSyntax, Mnemonic } = iced;
 
@@ -37,6 +39,8 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
   ...SSE_MOVE,
   ...SSE_INT,
   ...SSE_FLOAT,
+  ...X87_DATA,
+  ...X87_ARITH,
 ];
 
 const BY_MNEMONIC = new Map<number, InstrDef>();
