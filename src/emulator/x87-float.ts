@@ -96,7 +96,7 @@ export function isNaNKind(k: number): boolean {
 }
 
 /** The exponent of the lowest significand bit: the value is m * 2^exp2(x) (finite x). */
-function exp2Of(x: F80): number {
+export function exp2Of(x: F80): number {
   return (x.e === 0 ? 1 : x.e) - BIAS - 63;
 }
 

@@ -412,19 +412,66 @@ export function x87Case(input: X87Input): Case {
   return { code: x87Code(input), data: d, gpr, rflags: input.flags, xmm: new Uint8Array(256), mxcsr: 0x1f80 };
 }
 
-/** The fnsave image of an outcome's data buffer, decoded for a report. */
-export function describeSave(data: Uint8Array): string {
+/** The fnsave image in an outcome's data buffer: control, status and tag words, ST(0)..ST(7). */
+export function saveImage(data: Uint8Array): { cw: number; sw: number; tw: number; regs: bigint[] } {
   const dv = new DataView(data.buffer, data.byteOffset);
-  const cw = dv.getUint16(SAVE_AT, true);
-  const sw = dv.getUint16(SAVE_AT + 4, true);
-  const tw = dv.getUint16(SAVE_AT + 8, true);
-  const regs: string[] = [];
+  const regs: bigint[] = [];
   for (let i = 0; i < 8; i++) {
     let v = 0n;
     for (let k = 9; k >= 0; k--) v = (v << 8n) | BigInt(data[SAVE_AT + 28 + 10 * i + k]);
-    regs.push(`st(${i}) ${hex80(v)}`);
+    regs.push(v);
   }
-  return `cw ${cw.toString(16)} sw ${sw.toString(16)} (top ${(sw >> 11) & 7}) tw ${tw.toString(16)} | ${regs.join(" ")}`;
+  return {
+    cw: dv.getUint16(SAVE_AT, true),
+    sw: dv.getUint16(SAVE_AT + 4, true),
+    tw: dv.getUint16(SAVE_AT + 8, true),
+    regs,
+  };
+}
+
+/** The fnsave image decoded for a report. */
+export function describeSave(data: Uint8Array): string {
+  const { cw, sw, tw, regs } = saveImage(data);
+  const st = regs.map((v, i) => `st(${i}) ${hex80(v)}`).join(" ");
+  return `cw ${cw.toString(16)} sw ${sw.toString(16)} (top ${(sw >> 11) & 7}) tw ${tw.toString(16)} | ${st}`;
 }
 
 export { CODE_ADDR };
+
+// ------------------------------------------------------------------ transcendental functions
+
+/** Keeps a value inside |x| < 2^(maxExp - 0x3fff) (exponent field at most maxExp), any sign unless `positive`. */
+function within(v: bigint, maxExp: number, positive: boolean): bigint {
+  let se = Number(v >> 64n);
+  const m = v & ((1n << 64n) - 1n);
+  if ((se & 0x7fff) > maxExp) se = (se & 0x8000) | maxExp;
+  if (positive) se &= 0x7fff;
+  return (BigInt(se) << 64n) | m;
+}
+
+const TRANSCENDENTAL: { ins: Instr; maxExp: number; positive: boolean }[] = [
+  { ins: { bytes: [0xd9, 0xf0], text: "f2xm1" }, maxExp: 0x3ffe, positive: false },
+  { ins: { bytes: [0xd9, 0xf1], text: "fyl2x" }, maxExp: 0x7ffe, positive: true },
+  { ins: { bytes: [0xd9, 0xf9], text: "fyl2xp1" }, maxExp: 0x3ffc, positive: false },
+  { ins: { bytes: [0xd9, 0xf3], text: "fpatan" }, maxExp: 0x7ffe, positive: false },
+];
+
+/** One transcendental instruction with st(0) in its defined domain (special values included). */
+export function transcendentalArb(): fc.Arbitrary<X87Input> {
+  return fc
+    .tuple(
+      x87InputArb(fc.constant<Instr>({ bytes: [0xd9, 0xd0], text: "fnop" }), 1),
+      fc.nat(3),
+      value80,
+      fc.boolean(),
+    )
+    .map(([input, which, v, special]) => {
+      const t = TRANSCENDENTAL[which];
+      const regs = [...input.regs];
+      const e = Number(v >> 64n) & 0x7fff;
+      // NaNs, infinities, zeros and denormals as they are; other values brought into the domain
+      const x = special && (e === 0 || e === 0x7fff) ? v : within(v, t.maxExp, t.positive);
+      regs[0] = x;
+      return { ...input, regs, count: Math.max(2, input.count), ins: [t.ins] };
+    });
+}

@@ -31,6 +31,7 @@ import {
   words,
   type F80,
 } from "../x87-float.js";
+import { FBITS, FIX_ONE, LN10_FIX, LN2_FIX, PI_FIX } from "../x87-transcendental.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
 import {
   MK_F32,
@@ -97,35 +98,11 @@ function buildLoad(d: Decoding): Handler | null {
 
 // ------------------------------------------------------------------ constants
 
-const P = 256n;
-const ONE_FIX = 1n << P;
-
-function atanInv(x: bigint): bigint {
-  let sum = 0n;
-  let pow = ONE_FIX / x;
-  const x2 = x * x;
-  for (let k = 0n; pow !== 0n; k++) {
-    const term = pow / (2n * k + 1n);
-    sum += k % 2n === 0n ? term : -term;
-    pow /= x2;
-  }
-  return sum;
-}
-
-function atanhInv(x: bigint): bigint {
-  let sum = 0n;
-  let pow = ONE_FIX / x;
-  const x2 = x * x;
-  for (let k = 0n; pow !== 0n; k++) {
-    sum += pow / (2n * k + 1n);
-    pow /= x2;
-  }
-  return sum;
-}
-
-const PI = 16n * atanInv(5n) - 4n * atanInv(239n);
-const LN2 = 2n * atanhInv(3n);
-const LN10 = 3n * LN2 + 2n * atanhInv(9n);
+const P = BigInt(FBITS);
+const ONE_FIX = FIX_ONE;
+const PI = PI_FIX;
+const LN2 = LN2_FIX;
+const LN10 = LN10_FIX;
 /** Fixed-point constants (value * 2^P, truncated; far from any rounding boundary at 64 bits). */
 const CONSTANTS = {
   pi: PI,
