@@ -102,25 +102,15 @@ export function exp2Of(x: F80): number {
 
 export function bitLength(v: bigint): number {
   // v > 0
+  if (v < 0x100000000n) return 32 - Math.clz32(Number(v));
+  if (v < 0x10000000000000000n) return 64 - Math.clz32(Number(v >> 32n));
   let n = 0;
   let t = v;
-  while (t >= 1n << 64n) {
+  while (t >= 0x10000000000000000n) {
     t >>= 64n;
     n += 64;
   }
-  let w = Number(t);
-  if (w >= 2 ** 53) {
-    // Number() may have rounded up across a power of two: count exactly.
-    let k = 53;
-    while (t >> BigInt(k) !== 0n) k++;
-    return n + k;
-  }
-  let k = 0;
-  while (w >= 1) {
-    w = Math.floor(w / 2);
-    k++;
-  }
-  return n + k;
+  return n + bitLength(t);
 }
 
 // ------------------------------------------------------------------ rounding
