@@ -96,31 +96,21 @@ export function isNaNKind(k: number): boolean {
 }
 
 /** The exponent of the lowest significand bit: the value is m * 2^exp2(x) (finite x). */
-function exp2Of(x: F80): number {
+export function exp2Of(x: F80): number {
   return (x.e === 0 ? 1 : x.e) - BIAS - 63;
 }
 
 export function bitLength(v: bigint): number {
   // v > 0
+  if (v < 0x100000000n) return 32 - Math.clz32(Number(v));
+  if (v < 0x10000000000000000n) return 64 - Math.clz32(Number(v >> 32n));
   let n = 0;
   let t = v;
-  while (t >= 1n << 64n) {
+  while (t >= 0x10000000000000000n) {
     t >>= 64n;
     n += 64;
   }
-  let w = Number(t);
-  if (w >= 2 ** 53) {
-    // Number() may have rounded up across a power of two: count exactly.
-    let k = 53;
-    while (t >> BigInt(k) !== 0n) k++;
-    return n + k;
-  }
-  let k = 0;
-  while (w >= 1) {
-    w = Math.floor(w / 2);
-    k++;
-  }
-  return n + k;
+  return n + bitLength(t);
 }
 
 // ------------------------------------------------------------------ rounding
@@ -293,14 +283,15 @@ export function add(a: F80, b: F80, f: Format, rc: number): F80 {
   const ka = kind(a);
   const kb = kind(b);
   if (isNaNKind(ka) || isNaNKind(kb)) return nanResult2(a, ka, b, kb);
-  denormalCheck(ka, kb);
   if (ka === K_INF || kb === K_INF) {
     if (ka === K_INF && kb === K_INF && a.s !== b.s) {
       FX.flags |= IE;
       return INDEFINITE;
     }
+    denormalCheck(ka, kb);
     return ka === K_INF ? a : b;
   }
+  denormalCheck(ka, kb);
   if (ka === K_ZERO && kb === K_ZERO) {
     if (a.s === b.s) return a;
     return zero(rc === RC_DOWN ? 1 : 0);
@@ -345,15 +336,16 @@ export function mul(a: F80, b: F80, f: Format, rc: number): F80 {
   const ka = kind(a);
   const kb = kind(b);
   if (isNaNKind(ka) || isNaNKind(kb)) return nanResult2(a, ka, b, kb);
-  denormalCheck(ka, kb);
   const s = a.s ^ b.s;
   if (ka === K_INF || kb === K_INF) {
     if (ka === K_ZERO || kb === K_ZERO) {
       FX.flags |= IE;
       return INDEFINITE;
     }
+    denormalCheck(ka, kb);
     return inf(s);
   }
+  denormalCheck(ka, kb);
   if (ka === K_ZERO || kb === K_ZERO) return zero(s);
   return roundTo80(s, a.m * b.m, exp2Of(a) + exp2Of(b), f, rc);
 }
@@ -380,7 +372,6 @@ export function div(a: F80, b: F80, f: Format, rc: number): F80 {
       FX.flags |= IE;
       return INDEFINITE;
     }
-    denormalCheck(ka, kb);
     FX.flags |= ZE;
     return inf(s);
   }
@@ -411,7 +402,6 @@ export function sqrt(x: F80, f: Format, rc: number): F80 {
   if (isNaNKind(k)) return nanResult1(x, k);
   if (k === K_ZERO) return x;
   if (x.s !== 0) {
-    if (k === K_DENORMAL) FX.flags |= DE;
     FX.flags |= IE;
     return INDEFINITE;
   }
@@ -501,9 +491,7 @@ export function fromInt(mag: bigint, s: number): F80 {
 
 /** fist/fistp/fisttp: the integer of `bits` width, or the integer indefinite (IE) when out of range. */
 export function toIntBits(x: F80, rc: number, bits: number): bigint {
-  const k = kind(x);
   const indefinite = 1n << BigInt(bits - 1);
-  if (k === K_DENORMAL) FX.flags |= DE;
   const flags = FX.flags;
   const c1 = FX.c1;
   const v = toInteger(x, rc);
@@ -523,12 +511,7 @@ export function fromDouble(lo: number, hi: number): F80 {
   const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo >>> 0);
   if (e === 0x7ff) {
     if (frac === 0n) return inf(s);
-    const m = INT_BIT | (frac << 11n);
-    if ((frac & (1n << 51n)) === 0n) {
-      FX.flags |= IE;
-      return f80(s, 0x7fff, m | QUIET_BIT);
-    }
-    return f80(s, 0x7fff, m);
+    return f80(s, 0x7fff, INT_BIT | (frac << 11n));
   }
   if (e === 0) {
     if (frac === 0n) return zero(s);
@@ -544,12 +527,7 @@ export function fromFloat(w: number): F80 {
   const frac = BigInt(w & 0x7fffff);
   if (e === 0xff) {
     if (frac === 0n) return inf(s);
-    const m = INT_BIT | (frac << 40n);
-    if ((frac & (1n << 22n)) === 0n) {
-      FX.flags |= IE;
-      return f80(s, 0x7fff, m | QUIET_BIT);
-    }
-    return f80(s, 0x7fff, m);
+    return f80(s, 0x7fff, INT_BIT | (frac << 40n));
   }
   if (e === 0) {
     if (frac === 0n) return zero(s);
@@ -583,7 +561,6 @@ export function toDouble(x: F80, rc: number): [number, number] {
   }
   if (k === K_INF) return [0, (sb | 0x7ff00000) >>> 0];
   if (k === K_ZERO) return [0, sb >>> 0];
-  if (k === K_DENORMAL) FX.flags |= DE;
   round(x.s, x.m, exp2Of(x), DOUBLE, rc);
   const q = R.q;
   if (q === 0n) return [0, sb >>> 0];
@@ -611,7 +588,6 @@ export function toFloat(x: F80, rc: number): number {
   }
   if (k === K_INF) return (sb | 0x7f800000) >>> 0;
   if (k === K_ZERO) return sb >>> 0;
-  if (k === K_DENORMAL) FX.flags |= DE;
   round(x.s, x.m, exp2Of(x), SINGLE, rc);
   const q = R.q;
   if (q === 0n) return sb >>> 0;

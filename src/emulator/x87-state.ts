@@ -10,7 +10,18 @@
  * The instruction and operand pointers (FIP, FDP, FOP) saved by fnstenv/fnsave are not tracked:
  * they read as zero.
  */
-import { fromWords, IE, INDEFINITE, kind, K_ZERO, K_NORMAL, POS_ZERO, SF, type F80 } from "./x87-float.js";
+import {
+  FX,
+  fromWords,
+  IE,
+  INDEFINITE,
+  kind,
+  K_ZERO,
+  K_NORMAL,
+  POS_ZERO,
+  SF,
+  type F80,
+} from "./x87-float.js";
 
 export const C0 = 0x100;
 export const C1 = 0x200;
@@ -86,6 +97,7 @@ export class X87 {
     this.top = p;
     if (((this.empty >> p) & 1) === 0) {
       this.sw |= IE | SF | C1;
+      FX.c1 = 1;
       this.signal(IE);
       v = INDEFINITE;
     }
@@ -109,6 +121,7 @@ export class X87 {
 
   underflow(): void {
     this.sw = (this.sw & ~C1) | IE | SF;
+    FX.c1 = 0;
     this.signal(IE);
   }
 

@@ -23,6 +23,7 @@ import { STRING } from "./string.js";
 import { SYSTEM } from "./system.js";
 import { X87_ARITH } from "./x87-arith.js";
 import { X87_DATA } from "./x87-data.js";
+import { X87_TRANSCENDENTAL } from "./x87-transcendental.js";
 
 const { Code, FlowControl, Formatter, FormatterSyntax, Mnemonic } = iced;
 
@@ -41,6 +42,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
   ...SSE_FLOAT,
   ...X87_DATA,
   ...X87_ARITH,
+  ...X87_TRANSCENDENTAL,
 ];
 
 const BY_MNEMONIC = new Map<number, InstrDef>();

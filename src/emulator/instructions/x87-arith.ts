@@ -82,11 +82,18 @@ const arith: Handler = (m, o) => {
   const op = o.imm2 & 7;
   if (o.mm !== 0) {
     const b = loadMem(m, o);
+    const memDenormal = FX.flags & DE;
+    FX.flags &= ~DE;
     if (f.isEmpty(0)) {
       FX.flags = 0;
       f.underflow();
       f.set(0, INDEFINITE);
-    } else f.set(0, compute(f, op, f.get(0), b));
+    } else {
+      const a = f.get(0);
+      const r = compute(f, op, a, b);
+      if (!isNaNKind(kind(a)) && !isNaNKind(kind(b)) && (FX.flags & (IE | ZE)) === 0) FX.flags |= memDenormal;
+      f.set(0, r);
+    }
   } else if (f.isEmpty(o.d) || f.isEmpty(o.s)) {
     f.underflow();
     f.set(o.d, INDEFINITE);
@@ -126,10 +133,16 @@ const FL_OF = [CF, ZF, 0, ZF | PF | CF];
 
 const fcom: Handler = (m, o) => {
   const f = begin(m, o);
+  // fcomi leaves C1 alone (but a stack underflow clears it).
+  if ((o.imm2 & EFLAGS) !== 0) FX.c1 = (f.sw & C1) !== 0 ? 1 : 0;
   let b: F80;
   let empty = f.isEmpty(0);
-  if (o.mm !== 0) b = loadMem(m, o);
-  else if ((o.imm2 & WITH_ZERO) !== 0) b = POS_ZERO;
+  let memDenormal = 0;
+  if (o.mm !== 0) {
+    b = loadMem(m, o);
+    memDenormal = FX.flags & DE;
+    FX.flags &= ~DE;
+  } else if ((o.imm2 & WITH_ZERO) !== 0) b = POS_ZERO;
   else {
     empty ||= f.isEmpty(o.s);
     b = f.raw(o.s);
@@ -139,7 +152,11 @@ const fcom: Handler = (m, o) => {
     FX.flags = 0;
     f.underflow();
     r = 2;
-  } else r = compare(f.get(0), b, (o.imm2 & UNORDERED) === 0);
+  } else {
+    const a = f.get(0);
+    if (!isNaNKind(kind(a)) && !isNaNKind(kind(b))) FX.flags |= memDenormal;
+    r = compare(a, b, (o.imm2 & UNORDERED) === 0);
+  }
   const idx = r < 0 ? 0 : r === 0 ? 1 : r === 1 ? 2 : 3;
   if ((o.imm2 & EFLAGS) !== 0) setEager(m.fl, FL_OF[idx]);
   else f.sw = (f.sw & ~CC_MASK) | CC_OF[idx];
@@ -244,7 +261,7 @@ function scale(f: X87, x: F80, y: F80): F80 {
       n = y.s !== 0 ? -mag : mag;
     }
   }
-  return roundTo80(x.s, x.m, (x.e === 0 ? 1 : x.e) - 16383 - 63 + n, pcFormat(f.cw), (f.cw >> 10) & 3);
+  return roundTo80(x.s, x.m, (x.e === 0 ? 1 : x.e) - 16383 - 63 + n, EXT64, (f.cw >> 10) & 3);
 }
 
 const fscale: Handler = (m, o) => {
@@ -267,6 +284,7 @@ const fxtract: Handler = (m, o) => {
     return;
   }
   if (f.full()) {
+    f.set(0, INDEFINITE);
     f.push(INDEFINITE);
     end(f);
     return;
@@ -300,13 +318,14 @@ const fxtract: Handler = (m, o) => {
 function remainder(f: X87, a: F80, b: F80, ieee: boolean): F80 {
   const ka = kind(a);
   const kb = kind(b);
-  f.sw &= ~(C0 | C1 | C2 | C3);
+  f.sw &= ~C2;
   if (isNaNKind(ka) || isNaNKind(kb)) return nanResult2(a, ka, b, kb);
   if (ka === K_INF || kb === K_ZERO) {
     FX.flags |= IE;
     return INDEFINITE;
   }
   if (ka === K_DENORMAL || kb === K_DENORMAL) FX.flags |= DE;
+  f.sw &= ~(C0 | C3);
   if (kb === K_INF || ka === K_ZERO) return a;
   const ea = (a.e === 0 ? 1 : a.e) - 16383 - 63;
   const eb = (b.e === 0 ? 1 : b.e) - 16383 - 63;
@@ -333,7 +352,7 @@ function remainder(f: X87, a: F80, b: F80, ieee: boolean): F80 {
   }
   if ((q & 4n) !== 0n) f.sw |= C0;
   if ((q & 2n) !== 0n) f.sw |= C3;
-  if ((q & 1n) !== 0n) f.sw |= C1;
+  if ((q & 1n) !== 0n) FX.c1 = 1;
   if (r === 0n) return zero(a.s);
   return roundTo80(r < 0n ? a.s ^ 1 : a.s, r < 0n ? -r : r, e, EXT64, 0);
 }
@@ -341,6 +360,7 @@ function remainder(f: X87, a: F80, b: F80, ieee: boolean): F80 {
 function prem(ieee: boolean): Handler {
   return (m, o) => {
     const f = begin(m, o);
+    f.sw &= ~C2;
     if (f.isEmpty(0) || f.isEmpty(1)) {
       f.underflow();
       f.set(0, INDEFINITE);

@@ -1,6 +1,6 @@
 /**
  * x87 data movement and control: fld fst fstp (m32fp m64fp m80fp st(i)), fild fist fistp fisttp
- * (m16int m32int m64int), fbld fbstp (m80bcd), fld1 fldz fldpi fldl2e fldl2t fldlg2 fldln2, fxch,
+ * (m16int m32int m64int), fld1 fldz fldpi fldl2e fldl2t fldlg2 fldln2, fxch,
  * fcmovcc, ffree ffreep fincstp fdecstp fnop fwait, fnstsw (ax, m16) fnstcw fldcw fnclex fninit
  * fnstenv fldenv fnsave frstor (and their waiting forms fstsw fstcw fclex finit fstenv fsave).
  *
@@ -14,29 +14,26 @@ import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
 import { ea } from "../operands.js";
 import { RAX } from "../registers.js";
-import { B, ES, type X87 } from "../x87-state.js";
+import { B, C1, ES, type X87 } from "../x87-state.js";
 import {
   EXT64,
   FX,
-  IE,
   INDEFINITE,
   fromInt,
   fromWords,
   kind,
-  K_NORMAL,
-  K_DENORMAL,
-  K_ZERO,
+  nanResult1,
+  K_SNAN,
   roundTo80,
   toDouble,
   toFloat,
-  toInteger,
   toIntBits,
   words,
   type F80,
 } from "../x87-float.js";
+import { FBITS, FIX_ONE, LN10_FIX, LN2_FIX, PI_FIX } from "../x87-transcendental.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
 import {
-  MK_BCD,
   MK_F32,
   MK_F64,
   MK_F80,
@@ -71,20 +68,10 @@ function top(f: X87): F80 {
 
 // ------------------------------------------------------------------ loads
 
-function bcdLoad(m: Machine, o: Op): F80 {
-  const a = ea(m, o);
-  let v = 0n;
-  for (let i = 8; i >= 0; i--) {
-    const b = m.memory.load8(a + i);
-    v = v * 100n + BigInt((b >> 4) * 10 + (b & 15));
-  }
-  const sign = m.memory.load8(a + 9) >> 7;
-  return fromInt(v, sign);
-}
-
 const fldMem: Handler = (m, o) => {
   const f = begin(m, o);
-  const v = o.aux === MK_BCD ? bcdLoad(m, o) : loadMem(m, o);
+  let v = loadMem(m, o);
+  if (kind(v) === K_SNAN && o.aux !== MK_F80) v = nanResult1(v, K_SNAN);
   if (f.full()) FX.flags = 0;
   f.push(v);
   end(f);
@@ -92,8 +79,11 @@ const fldMem: Handler = (m, o) => {
 
 const fldReg: Handler = (m, o) => {
   const f = begin(m, o);
-  const v = f.isEmpty(o.s) ? (f.underflow(), INDEFINITE) : f.raw(o.s);
+  const empty = f.isEmpty(o.s);
+  const v = empty ? INDEFINITE : f.raw(o.s);
   f.push(v);
+  // An underflow reads C1 = 0 even when the push also overflows.
+  if (empty) f.underflow();
   end(f);
 };
 
@@ -108,35 +98,11 @@ function buildLoad(d: Decoding): Handler | null {
 
 // ------------------------------------------------------------------ constants
 
-const P = 256n;
-const ONE_FIX = 1n << P;
-
-function atanInv(x: bigint): bigint {
-  let sum = 0n;
-  let pow = ONE_FIX / x;
-  const x2 = x * x;
-  for (let k = 0n; pow !== 0n; k++) {
-    const term = pow / (2n * k + 1n);
-    sum += k % 2n === 0n ? term : -term;
-    pow /= x2;
-  }
-  return sum;
-}
-
-function atanhInv(x: bigint): bigint {
-  let sum = 0n;
-  let pow = ONE_FIX / x;
-  const x2 = x * x;
-  for (let k = 0n; pow !== 0n; k++) {
-    sum += pow / (2n * k + 1n);
-    pow /= x2;
-  }
-  return sum;
-}
-
-const PI = 16n * atanInv(5n) - 4n * atanInv(239n);
-const LN2 = 2n * atanhInv(3n);
-const LN10 = 3n * LN2 + 2n * atanhInv(9n);
+const P = BigInt(FBITS);
+const ONE_FIX = FIX_ONE;
+const PI = PI_FIX;
+const LN2 = LN2_FIX;
+const LN10 = LN10_FIX;
 /** Fixed-point constants (value * 2^P, truncated; far from any rounding boundary at 64 bits). */
 const CONSTANTS = {
   pi: PI,
@@ -163,28 +129,6 @@ function constant(v: bigint | null): Handler {
 }
 
 // ------------------------------------------------------------------ stores
-
-function bcdStore(m: Machine, a: number, x: F80, f: X87): void {
-  const k = kind(x);
-  const mem = m.memory;
-  mem.probeWrite(a, 10);
-  const v = k === K_NORMAL || k === K_DENORMAL || k === K_ZERO ? toInteger(x, rc(f)) : null;
-  if (v === null || v >= 10n ** 18n || v <= -(10n ** 18n)) {
-    FX.flags |= IE;
-    mem.store64(a, 0, 0xc0000000 | 0);
-    mem.store16(a + 8, 0xffff);
-    return;
-  }
-  let mag = v < 0n ? -v : v;
-  for (let i = 0; i < 9; i++) {
-    const lo = Number(mag % 10n);
-    mag /= 10n;
-    const hi = Number(mag % 10n);
-    mag /= 10n;
-    mem.store8(a + i, (hi << 4) | lo);
-  }
-  mem.store8(a + 9, x.s !== 0 ? 0x80 : 0);
-}
 
 const fstMem: Handler = (m, o) => {
   const f = begin(m, o);
@@ -213,9 +157,6 @@ const fstMem: Handler = (m, o) => {
       break;
     case MK_I32:
       mem.store32(a, Number(toIntBits(x, mode, 32)) | 0);
-      break;
-    case MK_BCD:
-      bcdStore(m, a, x, f);
       break;
     default: {
       const v = toIntBits(x, mode, 64);
@@ -261,9 +202,10 @@ const fxch: Handler = (m, o) => {
 
 const fcmov: Handler = (m, o) => {
   const f = begin(m, o);
+  FX.c1 = (f.sw & C1) !== 0 ? 1 : 0;
   if (f.isEmpty(0) || f.isEmpty(o.s)) {
     f.underflow();
-    if (cond(m.fl, o.cc)) f.set(0, INDEFINITE);
+    f.set(0, INDEFINITE);
   } else if (cond(m.fl, o.cc)) f.set(0, f.raw(o.s));
   end(f);
 };
@@ -281,6 +223,7 @@ function buildFcmov(cc: number) {
 const ffree: Handler = (m, o) => {
   const f = begin(m, o);
   f.free(o.d);
+  end(f);
   if ((o.imm2 & POP) !== 0) f.pop();
 };
 
@@ -297,11 +240,13 @@ function buildFree(flags: number) {
 const fincstp: Handler = (m, o) => {
   const f = begin(m, o);
   f.top = (f.top + 1) & 7;
+  end(f);
 };
 
 const fdecstp: Handler = (m, o) => {
   const f = begin(m, o);
   f.top = (f.top - 1) & 7;
+  end(f);
 };
 
 const fnop: Handler = (m, o) => {
@@ -429,9 +374,9 @@ const FCMOV: [string, number][] = [
 ];
 
 export const X87_DATA: InstrDef[] = [
-  { mnemonics: mn("Fld", "Fild", "Fbld"), family: "x87", build: buildLoad },
+  { mnemonics: mn("Fld", "Fild"), family: "x87", build: buildLoad },
   { mnemonics: mn("Fst", "Fist"), family: "x87", build: buildStore(0) },
-  { mnemonics: mn("Fstp", "Fistp", "Fbstp", "Fstpnce"), family: "x87", build: buildStore(POP) },
+  { mnemonics: mn("Fstp", "Fistp", "Fstpnce"), family: "x87", build: buildStore(POP) },
   { mnemonics: mn("Fisttp"), family: "x87", build: buildStore(POP | TRUNCATE) },
   { mnemonics: mn("Fldz"), family: "x87", build: simple(constant(null)) },
   { mnemonics: mn("Fld1"), family: "x87", build: simple(constant(ONE_FIX)) },

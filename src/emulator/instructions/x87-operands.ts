@@ -26,7 +26,6 @@ export const MK_F80 = 3;
 export const MK_I16 = 4;
 export const MK_I32 = 5;
 export const MK_I64 = 6;
-export const MK_BCD = 7;
 
 /** The format of the decoded instruction's memory operand, or MK_NONE. */
 export function memKind(d: Decoding): number {
@@ -43,8 +42,6 @@ export function memKind(d: Decoding): number {
       return MK_I32;
     case MemorySize.Int64:
       return MK_I64;
-    case MemorySize.Bcd:
-      return MK_BCD;
     default:
       return MK_NONE;
   }
@@ -115,12 +112,14 @@ export function begin(m: Machine, o: Op): X87 {
   waitCheck(f, o);
   FX.flags = 0;
   FX.c1 = 0;
-  f.sw &= ~C1;
   return f;
 }
 
-/** Merges the accumulated exceptions and the rounded-up bit into the status word. */
+/**
+ * Merges the accumulated exceptions and C1 into the status word: C1 is the "rounded up" bit, or
+ * the stack fault direction (set by X87.push/underflow through FX.c1).
+ */
 export function end(f: X87): void {
-  if (FX.c1 !== 0) f.sw |= C1;
+  f.sw = (f.sw & ~C1) | (FX.c1 !== 0 ? C1 : 0);
   if (FX.flags !== 0) f.signal(FX.flags);
 }
