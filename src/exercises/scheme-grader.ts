@@ -19,6 +19,7 @@ import { ruleCounts, violationFailure, violationText } from "./violation-text.js
 
 /** The line the driver prints before the results, so that the answer's own output is skipped. */
 const MARKER = "--- abi-lab grader ---";
+export const SCHEME_MAX_STEPS = 50_000_000;
 
 /**
  * Grade a Scheme answer: the answer, followed by a driver that applies the exercise's procedure
@@ -85,7 +86,7 @@ export async function gradeScheme(
   try {
     result = runProgram(program, {
       sandboxDir,
-      maxSteps: exercise.maxSteps ?? 50_000_000,
+      maxSteps: exercise.maxSteps ?? SCHEME_MAX_STEPS,
       stdout: (b) => (stdout += decoder.decode(b, { stream: true })),
       stderr: (b) => (stderr += decoder.decode(b, { stream: true })),
       attach: (machine: Machine): MachineObserver[] => {
