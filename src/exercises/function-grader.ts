@@ -51,8 +51,17 @@ export async function gradeFunction(
   const numRuns = options.numRuns ?? exercise.numRuns ?? 100;
   const base = { exercise: exercise.id, title: exercise.title, file, seed, runs: 0 };
   const answerLines = source.split("\n").length;
-  const program = exercise.support
-    ? `${source}\n.intel_syntax noprefix\n.text\n# --- exercise support code ---\n${exercise.support}\n`
+  const att = /^\s*\.att_syntax\b/m.test(source);
+  if (exercise.support && att && !exercise.supportAtt)
+    return buildFailure(
+      exercise,
+      base,
+      `${file}: this exercise links Intel-syntax support code with the answer: write the answer in Intel syntax (.intel_syntax noprefix)`,
+      started,
+    );
+  const support = att ? exercise.supportAtt : exercise.support;
+  const program = support
+    ? `${source}\n${att ? ".att_syntax" : ".intel_syntax noprefix"}\n.text\n# --- exercise support code ---\n${support}\n`
     : source;
   let lab: FunctionLab;
   try {

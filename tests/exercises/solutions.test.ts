@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { EXERCISES } from "../../src/exercises/catalog/index.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { EXERCISES, findExercise } from "../../src/exercises/catalog/index.js";
 import { gradeAnswer } from "../../src/exercises/grade.js";
 import { solutionOf } from "./answers.js";
 
@@ -19,3 +21,22 @@ for (const exercise of EXERCISES) {
     assert.match(random.output, /^100 (inputs|results) correct$/, "every random input ran");
   });
 }
+
+test("answers in AT&T syntax are graded too (with the exercise's support code in AT&T syntax)", async () => {
+  const dir = "tests/exercises/solutions/att";
+  const files = readdirSync(dir).sort();
+  assert.ok(files.length >= 3);
+  for (const name of files) {
+    const exercise = findExercise(name.replace(/\.s$/, ""))!;
+    const file = join(dir, name);
+    const report = await gradeAnswer(exercise, readFileSync(file, "utf8"), file, { numRuns: 30 });
+    assert.deepEqual(
+      report.tests.filter((t) => !t.passed).map((t) => `${t.name}: ${t.output}`),
+      [],
+      file,
+    );
+  }
+  for (const e of EXERCISES)
+    if (e.kind === "function" && e.support)
+      assert.ok(e.supportAtt, `${e.id}: support code in AT&T syntax too`);
+});
