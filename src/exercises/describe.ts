@@ -17,7 +17,7 @@ export function describeExercise(e: Exercise): string {
   const runs = e.numRuns ?? 100;
   const checked: string[] = [
     `results on ${e.edgeCases.length} fixed edge cases, against a reference model (${points["edge-cases"]} points)`,
-    `results on ${runs} random inputs (fast-check; a failing input is shrunk) (${points["random-inputs"]} points)`,
+    `results on ${runs} random inputs (fast-check; ${e.kind === "function" ? "a failing input is shrunk" : "shortest first"}) (${points["random-inputs"]} points)`,
   ];
   if (e.kind === "function") {
     checked.push(

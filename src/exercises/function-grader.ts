@@ -198,7 +198,7 @@ export async function gradeFunction(
             "random-inputs",
             name,
             points["random-inputs"],
-            `failed after ${details.numRuns} inputs; shrunk ${details.numShrinks} times to:\n${wrong.text}${hintsOf(exercise)}`,
+            `failed after ${plural(details.numRuns, "input")}; shrunk ${plural(details.numShrinks, "time")} to:\n${wrong.text}${hintsOf(exercise)}`,
             { ...wrong.failure, shrinks: details.numShrinks },
           ),
         );
@@ -448,3 +448,5 @@ function registerName(register: string, bits: number): string {
   if (index) return bits === 8 ? `${index[1]}l` : `e${index[1]}`;
   return `${register}${bits === 8 ? "b" : "d"}`;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
