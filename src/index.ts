@@ -25,3 +25,8 @@ export { CallTracer, formatTraceEvent, type TraceEvent } from "./abi/call-trace.
 export { decodeValue } from "./values/decode.js";
 export * as layout from "./values/layout.js";
 export { UserInputError } from "./diagnostics.js";
+export { EXERCISES, findExercise } from "./exercises/catalog/index.js";
+export { gradeAnswer, type GradeOptions } from "./exercises/grade.js";
+export type { Exercise, FunctionExercise, SchemeExercise, Requirement } from "./exercises/types.js";
+export type { GradeReport, TestResult } from "./exercises/report.js";
+export { FORMATS as REPORT_FORMATS } from "./exercises/formats/index.js";

@@ -1,5 +1,7 @@
 import { RULES } from "../abi/conventions.js";
 import { SCRAMBLED } from "./call-watch.js";
+import { DEFAULT_MAX_STEPS } from "./function-grader.js";
+import { SCHEME_MAX_STEPS } from "./scheme-grader.js";
 import { DEFAULT_POINTS } from "./report.js";
 import type { Exercise } from "./types.js";
 
@@ -15,7 +17,7 @@ export function describeExercise(e: Exercise): string {
   const runs = e.numRuns ?? 100;
   const checked: string[] = [
     `results on ${e.edgeCases.length} fixed edge cases, against a reference model (${points["edge-cases"]} points)`,
-    `results on ${runs} random inputs (fast-check; a failing input is shrunk) (${points["random-inputs"]} points)`,
+    `results on ${runs} random inputs (fast-check; ${e.kind === "function" ? "a failing input is shrunk" : "shortest first"}) (${points["random-inputs"]} points)`,
   ];
   if (e.kind === "function") {
     checked.push(
@@ -34,7 +36,7 @@ export function describeExercise(e: Exercise): string {
         ? `calls ${r.symbol}: ${r.why} (${r.points ?? 1} point)`
         : `${r.rule}: ${r.why} (${r.points ?? 1} point)`,
     );
-  const steps = e.maxSteps ?? (e.kind === "function" ? 200_000 : 50_000_000);
+  const steps = e.maxSteps ?? (e.kind === "function" ? DEFAULT_MAX_STEPS : SCHEME_MAX_STEPS);
   checked.push(
     `each ${e.kind === "function" ? "call" : "run"} stops after ${steps.toLocaleString("en-US")} instructions`,
   );

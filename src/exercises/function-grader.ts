@@ -19,7 +19,9 @@ export interface GradeOptions {
 }
 
 export const DEFAULT_SEED = 20_240_601;
-const DEFAULT_MAX_STEPS = 200_000;
+export const DEFAULT_MAX_STEPS = 100_000;
+/** A grading's instruction budget, in calls at the step limit: an answer that loops stops costing time. */
+const BUDGET_CALLS = 20;
 
 /** What one call of the answer did. */
 interface Outcome {
@@ -49,8 +51,17 @@ export async function gradeFunction(
   const numRuns = options.numRuns ?? exercise.numRuns ?? 100;
   const base = { exercise: exercise.id, title: exercise.title, file, seed, runs: 0 };
   const answerLines = source.split("\n").length;
-  const program = exercise.support
-    ? `${source}\n.intel_syntax noprefix\n.text\n# --- exercise support code ---\n${exercise.support}\n`
+  const att = /^\s*\.att_syntax\b/m.test(source);
+  if (exercise.support && att && !exercise.supportAtt)
+    return buildFailure(
+      exercise,
+      base,
+      `${file}: this exercise links Intel-syntax support code with the answer: write the answer in Intel syntax (.intel_syntax noprefix)`,
+      started,
+    );
+  const support = att ? exercise.supportAtt : exercise.support;
+  const program = support
+    ? `${source}\n${att ? ".att_syntax" : ".intel_syntax noprefix"}\n.text\n# --- exercise support code ---\n${support}\n`
     : source;
   let lab: FunctionLab;
   try {
@@ -74,6 +85,16 @@ export async function gradeFunction(
   for (const r of exercise.requirements ?? []) counted.set(lab.addressOf(r.symbol)!, r.symbol);
   const sandboxDir = mkdtempSync(join(tmpdir(), "abi-lab-grade-"));
   const cache = new Map<string, Outcome>();
+  const maxSteps = exercise.maxSteps ?? DEFAULT_MAX_STEPS;
+  let budget = maxSteps * BUDGET_CALLS;
+  /** The outcome of a call, or undefined when the budget is spent (the call is then not judged). */
+  const tryRun = (args: readonly bigint[], skipped: { n: number }): Outcome | undefined => {
+    if (budget <= 0 && !cache.has(args.join(","))) {
+      skipped.n++;
+      return undefined;
+    }
+    return run(args);
+  };
   const run = (args: readonly bigint[]): Outcome => {
     const key = args.join(",");
     const cached = cache.get(key);
@@ -91,7 +112,7 @@ export async function gradeFunction(
         });
     let watch: CallWatch | undefined;
     const result = lab.call(exercise.entry ?? exercise.function, [...args], {
-      maxSteps: exercise.maxSteps ?? DEFAULT_MAX_STEPS,
+      maxSteps,
       sandboxDir,
       // Judge the border: calls made by the answer, and calls into it; the runtime's inner calls are rustc's.
       conventionOf: (target, site) => (isProgram(site) || isProgram(target) ? SYSTEM_V : undefined),
@@ -105,12 +126,17 @@ export async function gradeFunction(
       rax: result.rax,
       rdx: result.rdx,
       stdout: result.stdout,
-      problem: result.returned ? undefined : result.report,
+      problem: result.returned
+        ? undefined
+        : result.stop.kind === "step-limit"
+          ? `stopped after ${result.steps.toLocaleString("en-US")} instructions (an infinite loop?) at ${where(result.machine.rip)}`
+          : result.report,
       violations: result.violations,
       mismatches: watch!.mismatches,
       calls: watch!.calls,
       scrambles: watch!.scrambles,
     };
+    budget -= result.steps;
     cache.set(key, outcome);
     return outcome;
   };
@@ -119,6 +145,10 @@ export async function gradeFunction(
     `${exercise.function}(${exercise.showArgs ? exercise.showArgs(args) : args.map(signed).join(", ")})`;
   const show = (v: bigint, r: "rax" | "rdx") => (exercise.showValue ? exercise.showValue(v, r) : signed(v));
   const points = { ...DEFAULT_POINTS, ...exercise.points };
+  const unjudged = (n: number) =>
+    n
+      ? ` (${n} inputs not run: the calls so far used up this grading's budget of ${(maxSteps * BUDGET_CALLS).toLocaleString("en-US")} instructions)`
+      : "";
   const tests: TestResult[] = [];
   try {
     // 1. Results on the fixed edge cases.
@@ -152,8 +182,12 @@ export async function gradeFunction(
     // 2. Results on random inputs, shrunk on failure.
     {
       const name = `results on ${numRuns} random inputs (fast-check, seed ${seed})`;
+      const skippedResults = { n: 0 };
       const details = fc.check(
-        fc.property(exercise.inputs, (args) => !resultProblem(exercise, args, run(args), showArgs, show)),
+        fc.property(exercise.inputs, (args) => {
+          const o = tryRun(args, skippedResults);
+          return !o || !resultProblem(exercise, args, o, showArgs, show);
+        }),
         { numRuns, seed },
       );
       if (details.failed && details.counterexample) {
@@ -164,19 +198,31 @@ export async function gradeFunction(
             "random-inputs",
             name,
             points["random-inputs"],
-            `failed after ${details.numRuns} inputs; shrunk ${details.numShrinks} times to:\n${wrong.text}${hintsOf(exercise)}`,
+            `failed after ${plural(details.numRuns, "input")}; shrunk ${plural(details.numShrinks, "time")} to:\n${wrong.text}${hintsOf(exercise)}`,
             { ...wrong.failure, shrinks: details.numShrinks },
           ),
         );
       } else if (details.failed) {
         throw new Error(`fast-check stopped without a counterexample (${details.numSkips} skipped inputs)`);
-      } else tests.push(pass("random-inputs", name, points["random-inputs"], `${numRuns} inputs correct`));
+      } else
+        tests.push(
+          pass(
+            "random-inputs",
+            name,
+            points["random-inputs"],
+            `${numRuns - skippedResults.n} inputs correct${unjudged(skippedResults.n)}`,
+          ),
+        );
     }
     // 3. The convention, on every call (edge cases first, then random inputs, shrunk).
     {
       const name = "System V calling convention at every call and return";
+      const skippedConvention = { n: 0 };
       const details = fc.check(
-        fc.property(exercise.inputs, (args) => run(args).violations.length === 0),
+        fc.property(
+          exercise.inputs,
+          (args) => (tryRun(args, skippedConvention)?.violations.length ?? 0) === 0,
+        ),
         { numRuns, seed, examples: exercise.edgeCases.map((a) => [a]) },
       );
       if (details.failed && details.counterexample) {
@@ -199,7 +245,7 @@ export async function gradeFunction(
             "convention",
             name,
             points.convention,
-            "no violation: stack-alignment, callee-saved, stack-balance, red-zone, direction-flag",
+            `no violation: stack-alignment, callee-saved, stack-balance, red-zone, direction-flag${unjudged(skippedConvention.n)}`,
           ),
         );
     }
@@ -222,6 +268,7 @@ export async function gradeFunction(
         continue;
       }
       const name = `${r.rule}: ${registerName(r.register, r.bits ?? 64)} at each call to ${r.symbol}`;
+      const skippedArguments = { n: 0 };
       if (![...cache.values()].some((o) => o.calls.get(r.symbol))) {
         tests.push(
           fail("requirements", name, p, `${r.symbol} was never called, so ${r.why}`, {
@@ -233,7 +280,10 @@ export async function gradeFunction(
         continue;
       }
       const details = fc.check(
-        fc.property(exercise.inputs, (args) => run(args).mismatches.length === 0),
+        fc.property(
+          exercise.inputs,
+          (args) => (tryRun(args, skippedArguments)?.mismatches.length ?? 0) === 0,
+        ),
         { numRuns, seed, examples: exercise.edgeCases.map((a) => [a]) },
       );
       if (details.failed && details.counterexample) {
@@ -256,7 +306,7 @@ export async function gradeFunction(
             failure,
           ),
         );
-      } else tests.push(pass("requirements", name, p, r.why));
+      } else tests.push(pass("requirements", name, p, r.why + unjudged(skippedArguments.n)));
     }
   } finally {
     rmSync(sandboxDir, { recursive: true, force: true });
@@ -398,3 +448,5 @@ function registerName(register: string, bits: number): string {
   if (index) return bits === 8 ? `${index[1]}l` : `e${index[1]}`;
   return `${register}${bits === 8 ? "b" : "d"}`;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { AbiChecker } from "../abi/checker.js";
+import { AbiChecker, type Violation } from "../abi/checker.js";
 import { compileScheme } from "../compiler/index.js";
 import { UserInputError } from "../diagnostics.js";
 import type { Machine } from "../emulator/index.js";
@@ -19,11 +19,25 @@ import { ruleCounts, violationFailure, violationText } from "./violation-text.js
 
 /** The line the driver prints before the results, so that the answer's own output is skipped. */
 const MARKER = "--- abi-lab grader ---";
+export const SCHEME_MAX_STEPS = 10_000_000;
+/** After a run stops on an input, the grader starts again after it, at most this many times. */
+const RESTARTS = 4;
+
+/** One input's result: the line written, or why there is none. */
+type Result = { line: string } | { stopped: string } | undefined;
+
+/** What the runs saw: results by input, violations with where they happened, calls counted. */
+interface Observed {
+  results: Result[];
+  violations: { v: Violation; where: string }[];
+  calls: Map<string, number>;
+}
 
 /**
  * Grade a Scheme answer: the answer, followed by a driver that applies the exercise's procedure
  * to every input (edge cases, then random ones, shortest first) and writes each result on a
- * line, is compiled, linked and run once, with the convention checker watching every call.
+ * line, is compiled, linked and run with the convention checker watching every call. A run that
+ * stops (an error, a fault, the step limit) is started again after the input it stopped on.
  */
 export async function gradeScheme(
   exercise: SchemeExercise,
@@ -36,109 +50,41 @@ export async function gradeScheme(
   const numRuns = options.numRuns ?? exercise.numRuns ?? 100;
   const random = fc.sample(exercise.inputs, { numRuns, seed }).sort((a, b) => a.length - b.length);
   const inputs = [...exercise.edgeCases, ...random];
-  const base = { exercise: exercise.id, title: exercise.title, file, seed, runs: inputs.length };
-  const driver = [
-    "",
-    `(display ${JSON.stringify(MARKER)})`,
-    "(newline)",
-    `(for-each (lambda (x) (write (${exercise.procedure} x)) (newline))`,
-    `  (list ${inputs.map((i) => exercise.datum(i)).join("\n        ")}))`,
-    "",
-  ].join("\n");
-  let program: LoadedProgram;
-  try {
-    const compiled = compileScheme(`${source}\n${driver}`, file, { align: true });
-    const image = await linkAssembly(compiled.assembly, file.replace(/\.\w+$/, ".s"));
-    program = {
-      file,
-      kind: "scheme",
-      image,
-      debug: new DebugInfo(image, compiled.sourceMap),
-      compiled,
-      assembly: compiled.assembly,
-    };
-  } catch (e) {
-    if (!(e instanceof UserInputError)) throw e;
-    return buildFailure(exercise, base, e.format(), started);
+  const base = { exercise: exercise.id, title: exercise.title, file, seed, runs: 0 };
+  const observed: Observed = { results: new Array<Result>(inputs.length), violations: [], calls: new Map() };
+  let from = 0;
+  for (let run = 0; run <= RESTARTS && from < inputs.length; run++) {
+    let stoppedAt: number;
+    try {
+      stoppedAt = await runFrom(exercise, source, file, inputs, from, observed);
+    } catch (e) {
+      if (!(e instanceof UserInputError)) throw e;
+      return buildFailure(exercise, base, e.format(), started);
+    }
+    base.runs++;
+    from = stoppedAt + 1;
   }
-  const view = programView(program);
-  const answerLines = source.split("\n").length;
-  const where = (address: number): string => {
-    const src = view.sourceOf(address);
-    const name = view.nameOf(address);
-    if (!src) return name;
-    if (src.file === file && src.line > answerLines) return `the grader's driver (${name})`;
-    return `${src.file}:${src.line}: ${src.text ?? ""}  (${name})`;
-  };
-  const counted = new Map<number, string>();
-  for (const r of exercise.requirements ?? []) {
-    const at = program.image.symbols.find((s) => s.name === r.symbol)?.address;
-    if (at !== undefined) counted.set(at, r.symbol);
-  }
-  let checker: AbiChecker | undefined;
-  let watch: CallWatch | undefined;
-  let stdout = "";
-  let stderr = "";
-  const decoder = new TextDecoder();
-  const sandboxDir = mkdtempSync(join(tmpdir(), "abi-lab-grade-"));
-  let result;
-  try {
-    result = runProgram(program, {
-      sandboxDir,
-      maxSteps: exercise.maxSteps ?? 50_000_000,
-      stdout: (b) => (stdout += decoder.decode(b, { stream: true })),
-      stderr: (b) => (stderr += decoder.decode(b, { stream: true })),
-      attach: (machine: Machine): MachineObserver[] => {
-        checker = new AbiChecker(machine, {
-          conventionOf: (t, site) => view.conventionOf(t, site),
-          nameOf: (a) => view.nameOf(a),
-        });
-        watch = new CallWatch(machine, {
-          isProgram: (a) => program.debug.isProgram(a),
-          counted,
-          argumentChecks: [],
-          scramble: false,
-        });
-        return [checker, watch];
-      },
-    });
-  } finally {
-    rmSync(sandboxDir, { recursive: true, force: true });
-  }
-  const marker = stdout.indexOf(`${MARKER}\n`);
-  const lines = marker < 0 ? [] : stdout.slice(marker + MARKER.length + 1).split("\n");
-  const ended =
-    result.exitCode === 0
-      ? undefined
-      : [stderr.trim(), result.report, `(exit status ${result.exitCode})`].filter(Boolean).join("\n");
-  // Results written in full (the last line of a finished run is empty).
-  const completed = Math.max(0, lines.length - 1);
+
   const call = (i: number) => `(${exercise.procedure} ${exercise.datum(inputs[i])})`;
-  const firstWrong = (from: number, to: number) => {
-    for (let i = from; i < to; i++) {
+  const firstWrong = (lo: number, hi: number) => {
+    for (let i = lo; i < hi; i++) {
       const want = exercise.expected(inputs[i]);
-      if (i < completed) {
-        if (lines[i] === want) continue;
-        return { input: call(i), expected: want, actual: lines[i] };
-      }
-      const stopped =
-        marker < 0 ? "the program stopped before the grader's driver ran" : "the program stopped";
-      const detail = ended ? `:\n${ended}` : "";
-      if (completed < from || completed >= inputs.length)
-        return { input: call(i), expected: want, actual: `not run: ${stopped}${detail}` };
-      return {
-        input: call(completed),
-        expected: exercise.expected(inputs[completed]),
-        actual: `${stopped}${detail}`,
-      };
+      const r = observed.results[i];
+      if (r && "line" in r && r.line === want) continue;
+      const actual = !r
+        ? `not run: the program stopped ${RESTARTS + 1} times before this input`
+        : "line" in r
+          ? r.line
+          : r.stopped;
+      return { input: call(i), expected: want, actual };
     }
     return undefined;
   };
   const points = { ...DEFAULT_POINTS, ...exercise.points };
   const tests: TestResult[] = [];
-  const resultTest = (kind: "edge-cases" | "random-inputs", name: string, from: number, to: number) => {
-    const wrong = firstWrong(from, to);
-    if (!wrong) return pass(kind, name, points[kind], `${to - from} results correct`);
+  const resultTest = (kind: "edge-cases" | "random-inputs", name: string, lo: number, hi: number) => {
+    const wrong = firstWrong(lo, hi);
+    if (!wrong) return pass(kind, name, points[kind], `${hi - lo} results correct`);
     return fail(
       kind,
       name,
@@ -157,23 +103,23 @@ export async function gradeScheme(
       inputs.length,
     ),
   );
-  const violations = checker?.violations ?? [];
   const conventionName = "calling conventions at every call and return (Scheme and System V)";
+  const { violations } = observed;
   if (violations.length) {
-    const v = violations[0];
-    const more = violations.length > 1 ? `\n(all: ${ruleCounts(violations)})` : "";
+    const { v, where } = violations[0];
+    const more = violations.length > 1 ? `\n(all: ${ruleCounts(violations.map((x) => x.v))})` : "";
     tests.push(
       fail(
         "convention",
         conventionName,
         points.convention,
-        violationText(v, where(v.address)) + more,
-        violationFailure(v, where(v.address)),
+        violationText(v, where) + more,
+        violationFailure(v, where),
       ),
     );
   } else tests.push(pass("convention", conventionName, points.convention, "no violation"));
   for (const r of exercise.requirements ?? []) {
-    const n = watch?.calls.get(r.symbol) ?? 0;
+    const n = observed.calls.get(r.symbol) ?? 0;
     const p = r.points ?? 1;
     tests.push(
       n > 0
@@ -186,6 +132,119 @@ export async function gradeScheme(
     );
   }
   return summarize(base, tests, started);
+}
+
+/**
+ * Compile the answer with a driver for inputs[from..], run it, and record what it wrote.
+ * Returns the index of the input the run stopped on (inputs.length when it finished).
+ */
+async function runFrom(
+  exercise: SchemeExercise,
+  source: string,
+  file: string,
+  inputs: readonly string[],
+  from: number,
+  observed: Observed,
+): Promise<number> {
+  const driver = [
+    "",
+    `(display ${JSON.stringify(MARKER)})`,
+    "(newline)",
+    "(flush-output-port)",
+    // Flushed line by line, so that the results before a crash are not lost in the runtime's buffer.
+    `(for-each (lambda (x) (write (${exercise.procedure} x)) (newline) (flush-output-port))`,
+    `  (list ${inputs
+      .slice(from)
+      .map((i) => exercise.datum(i))
+      .join("\n        ")}))`,
+    "",
+  ].join("\n");
+  const compiled = compileScheme(`${source}\n${driver}`, file, { align: true });
+  const image = await linkAssembly(compiled.assembly, file.replace(/\.\w+$/, ".s"));
+  const program: LoadedProgram = {
+    file,
+    kind: "scheme",
+    image,
+    debug: new DebugInfo(image, compiled.sourceMap),
+    compiled,
+    assembly: compiled.assembly,
+  };
+  const view = programView(program);
+  const answerLines = source.split("\n").length;
+  const where = (address: number): string => {
+    const src = view.sourceOf(address);
+    const name = view.nameOf(address);
+    if (!src) return name;
+    if (src.file === file && src.line > answerLines) return `the grader's driver (${name})`;
+    return `${src.file}:${src.line}: ${src.text ?? ""}  (${name})`;
+  };
+  const counted = new Map<number, string>();
+  for (const r of exercise.requirements ?? []) {
+    const at = image.symbols.find((s) => s.name === r.symbol)?.address;
+    if (at !== undefined) counted.set(at, r.symbol);
+  }
+  let watch: CallWatch | undefined;
+  let stdout = "";
+  let stderr = "";
+  const decoder = new TextDecoder();
+  const errors = new TextDecoder();
+  const sandboxDir = mkdtempSync(join(tmpdir(), "abi-lab-grade-"));
+  let result;
+  try {
+    result = runProgram(program, {
+      sandboxDir,
+      maxSteps: exercise.maxSteps ?? SCHEME_MAX_STEPS,
+      stdout: (b) => (stdout += decoder.decode(b, { stream: true })),
+      stderr: (b) => (stderr += errors.decode(b, { stream: true })),
+      attach: (machine: Machine): MachineObserver[] => {
+        const checker = new AbiChecker(machine, {
+          conventionOf: (t, site) => view.conventionOf(t, site),
+          nameOf: (a) => view.nameOf(a),
+          onViolation: (v) => observed.violations.push({ v, where: where(v.address) }),
+        });
+        watch = new CallWatch(machine, {
+          isProgram: (a) => program.debug.isProgram(a),
+          counted,
+          argumentChecks: [],
+          scramble: false,
+        });
+        return [checker, watch];
+      },
+    });
+  } finally {
+    rmSync(sandboxDir, { recursive: true, force: true });
+  }
+  for (const [name, n] of watch?.calls ?? []) observed.calls.set(name, (observed.calls.get(name) ?? 0) + n);
+  const marker = stdout.indexOf(`${MARKER}\n`);
+  // Lines written in full (a finished line ends with a newline).
+  const lines =
+    marker < 0
+      ? []
+      : stdout
+          .slice(marker + MARKER.length + 1)
+          .split("\n")
+          .slice(0, -1);
+  lines.forEach((line, k) => {
+    if (from + k < inputs.length) observed.results[from + k] = { line };
+  });
+  const stoppedAt = from + lines.length;
+  if (stoppedAt >= inputs.length && result.exitCode === 0) return inputs.length;
+  const report = result.report?.replace("(the --max-steps limit)", "(the grader's step limit)");
+  const why = [stderr.trim(), report, `(exit status ${result.exitCode})`].filter(Boolean).join("\n");
+  const stopped =
+    marker < 0
+      ? `the program stopped before the grader's driver ran:\n${why}`
+      : `the program stopped:\n${why}`;
+  if (marker < 0 || result.stop.kind === "step-limit") {
+    // The answer's own top-level code stopped (no input can run), or an input ran out of steps
+    // (another try would only cost as much again).
+    observed.results[stoppedAt] ??= { stopped };
+    for (let i = stoppedAt + 1; i < inputs.length; i++)
+      observed.results[i] = { stopped: `not run: an earlier input stopped the program:\n${why}` };
+    return inputs.length;
+  }
+  if (stoppedAt < inputs.length) observed.results[stoppedAt] = { stopped };
+  return stoppedAt;
 }
 
 function hints(list: string[] | undefined): string {

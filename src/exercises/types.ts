@@ -72,6 +72,8 @@ export interface FunctionExercise extends ExerciseBase {
   entry?: string;
   /** Assembly linked after the answer (Intel syntax): helpers and drivers the exercise provides. */
   support?: string;
+  /** The same support code in AT&T syntax, for answers written in AT&T syntax (the assembler reads one syntax per file). */
+  supportAtt?: string;
   /** Integer/pointer arguments of one call (System V: six in registers, then the stack). */
   inputs: fc.Arbitrary<bigint[]>;
   /** Fixed cases, always run first. */

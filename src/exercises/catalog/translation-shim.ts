@@ -19,6 +19,17 @@ call_shim:
     ret
 `;
 
+const CALLER_ATT = `
+.globl call_shim
+call_shim:
+    subq $8, %rsp
+    pushq %rsi
+    pushq %rdi
+    call shim_add
+    addq $24, %rsp
+    ret
+`;
+
 export const translationShim: FunctionExercise = {
   kind: "function",
   id: "translation-shim",
@@ -37,6 +48,7 @@ compiler generates for a define-foreign.`,
   function: "shim_add",
   entry: "call_shim",
   support: CALLER,
+  supportAtt: CALLER_ATT,
   starter: {
     file: "shim-add.s",
     source: `.intel_syntax noprefix

@@ -43,6 +43,45 @@ vsum_d:
     ret
 `;
 
+/** VSUM_D in AT&T syntax. */
+const VSUM_D_ATT = `
+.globl vsum_d
+vsum_d:
+    pushq %rbp
+    movq %rsp, %rbp
+    subq $64, %rsp
+    xorl %ecx, %ecx
+.Lvsum_zero:
+    movq $0, -64(%rbp,%rcx,8)
+    incl %ecx
+    cmpl $8, %ecx
+    jb .Lvsum_zero
+    testb %al, %al
+    je .Lvsum_saved
+    movsd %xmm0, -64(%rbp)
+    movsd %xmm1, -56(%rbp)
+    movsd %xmm2, -48(%rbp)
+    movsd %xmm3, -40(%rbp)
+    movsd %xmm4, -32(%rbp)
+    movsd %xmm5, -24(%rbp)
+    movsd %xmm6, -16(%rbp)
+    movsd %xmm7, -8(%rbp)
+.Lvsum_saved:
+    xorpd %xmm0, %xmm0
+    xorl %ecx, %ecx
+.Lvsum_add:
+    cmpq %rdi, %rcx
+    jge .Lvsum_done
+    cmpl $8, %ecx
+    jge .Lvsum_done
+    addsd -64(%rbp,%rcx,8), %xmm0
+    incl %ecx
+    jmp .Lvsum_add
+.Lvsum_done:
+    leave
+    ret
+`;
+
 export const variadicAl: FunctionExercise = {
   kind: "function",
   id: "variadic-al",
@@ -60,6 +99,7 @@ vsum_d is provided (it is linked with your answer). Useful instructions: cvtsi2s
   signature: "long sum2(long a, long b);   /* calls: double vsum_d(long n, ...); */",
   function: "sum2",
   support: VSUM_D,
+  supportAtt: VSUM_D_ATT,
   starter: {
     file: "sum2.s",
     source: `.intel_syntax noprefix
