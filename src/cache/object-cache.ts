@@ -32,9 +32,9 @@ export const MAX_ENTRIES = 2000;
 
 let disabled = false;
 
-/** Turn the cache off for this process (`--no-cache`). */
-export function disableCache(): void {
-  disabled = true;
+/** Turn the cache off (`--no-cache`) or back on (unless ABI_LAB_NO_CACHE is set). */
+export function setCacheDisabled(value: boolean): void {
+  disabled = value;
 }
 
 export function cacheEnabled(): boolean {
