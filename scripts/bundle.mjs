@@ -2,12 +2,17 @@
 // After tsc: bundles dist/src/cli/main.js and everything it imports into one CommonJS file,
 // dist/src/cli/main.bundle.cjs, which bin/abi-lab.js loads for the commands that do not need ink
 // (see FAST_COMMANDS there). Node loads one file much faster than ~60 ES modules (no per-module
-// resolution, reading, linking). Packages stay outside (required from node_modules as usual).
+// resolution, reading, linking), and bin loads it through V8's code cache (src/cache/code-cache.ts).
+// Packages stay outside (required from node_modules as usual).
+//
+// Code compiled by vm.Script cannot use import() on Node 20 (without --experimental-vm-modules), so
+// the bundle's few dynamic imports of what stays outside (keystone-wasm, the stepper) call
+// __abiLabImport instead, which bin passes in: the import() of a real ES module.
 //
 // The bundle is only an optimisation: without esbuild it is not made, and bin/abi-lab.js uses the
 // ES modules whenever the bundle is missing or older than dist/src/cli/main.js (tsc rewrites
 // every file of dist/, so a tsc run after the bundle makes it stale).
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const cli = join(process.cwd(), "dist", "src", "cli");
@@ -58,3 +63,14 @@ await esbuild.build({
   banner: { js: banner },
   logLevel: "warning",
 });
+
+// Every import( left is the `await import(...)` of something outside the bundle.
+const code = readFileSync(out, "utf8");
+const all = code.match(/\bimport\(/g) ?? [];
+const awaited = code.match(/\bawait import\(/g) ?? [];
+if (all.length !== awaited.length) {
+  rmSync(out, { force: true });
+  console.log("bundle: an import( that is not a dynamic import of an external module; no bundle made");
+  process.exit(0);
+}
+writeFileSync(out, code.replace(/\bawait import\(/g, "await __abiLabImport("));

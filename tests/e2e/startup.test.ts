@@ -114,6 +114,8 @@ void test("the cache folder comes from ABI_LAB_CACHE_DIR, else XDG_CACHE_HOME", 
 });
 
 const cli = join(process.cwd(), "bin", "abi-lab.js");
+/** V8 code caches are kept for iced-x86 and, when npm run build made it, the CLI bundle. */
+const bundled = existsSync(join(process.cwd(), "dist/src/cli/main.bundle.cjs"));
 
 /** Prints the process's CPU time (user + system, all threads) when it exits. */
 const CPU_PROBE =
@@ -146,17 +148,18 @@ void test("abi-lab run from a warm cache: hello.scm end to end well under 400 ms
   runHello(dir, ["--no-cache"]);
   assert.deepEqual(readdirSync(dir), []);
   runHello(dir);
-  for (const kind of ["compiled", "linked", "v8-code"]) assert.equal(entries(dir, kind).length, 1, kind);
+  for (const kind of ["compiled", "linked"]) assert.equal(entries(dir, kind).length, 1, kind);
+  const codes = entries(dir, "v8-code");
+  assert.equal(codes.length, bundled ? 2 : 1);
   // A damaged V8 code cache is rejected (by our checksum or by V8) and rewritten.
-  const [code] = entries(dir, "v8-code");
-  writeFileSync(code, readFileSync(code).subarray(0, 1000));
+  for (const code of codes) writeFileSync(code, readFileSync(code).subarray(0, 1000));
   runHello(dir);
   const runs = Array.from({ length: 5 }, () => runHello(dir));
   const median = runs.map((r) => r.cpu).sort((a, b) => a - b)[2];
   const all = runs.map((r) => `${r.cpu.toFixed(0)} ms CPU / ${r.wall.toFixed(0)} ms wall`).join(", ");
   t.diagnostic(`warm hello.scm: ${all}`);
   assert.ok(median < 400, `warm hello.scm took ${median.toFixed(0)} ms of CPU (median of 5): ${all}`);
-  assert.ok(readFileSync(code).length > 1000);
+  for (const code of codes) assert.ok(readFileSync(code).length > 1000);
 });
 
 void test("concurrent runs on an empty cache all succeed and leave whole entries only", async () => {
@@ -176,7 +179,9 @@ void test("concurrent runs on an empty cache all succeed and leave whole entries
   assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
   for (const kind of ["compiled", "linked", "v8-code"]) {
     const files = entries(dir, kind);
-    assert.equal(files.length, 1, `${kind}: ${files.join(", ")}`);
-    await withCache(dir, () => assert.ok(readEntry(kind, files[0].replace(/^.*\/|\.bin$/g, ""))));
+    // Temporary files renamed into place or removed: only entries.
+    assert.equal(files.length, kind === "v8-code" && bundled ? 2 : 1, `${kind}: ${files.join(", ")}`);
+    for (const f of files)
+      await withCache(dir, () => assert.ok(readEntry(kind, f.replace(/^.*\/|\.bin$/g, ""))));
   }
 });
