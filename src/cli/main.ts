@@ -1,3 +1,4 @@
+import { setCacheDisabled } from "../cache/object-cache.js";
 import { UserInputError } from "../diagnostics.js";
 
 const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, linked with a Rust runtime, run on an emulator
@@ -20,6 +21,8 @@ usage:
         grade an answer: random and edge-case inputs against a reference model, the convention at every call
 
   --debug  show internal stack traces (for bug reports)
+  --no-cache  compile, assemble and link anew (or set ABI_LAB_NO_CACHE=1; the cache is in
+        $XDG_CACHE_HOME/abi-lab or ~/.cache/abi-lab, or $ABI_LAB_CACHE_DIR)
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -38,7 +41,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** The `abi-lab` command line. Returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes("--debug");
-  const args = argv.filter((a, i) => a !== "--debug" || (argv.indexOf("--") >= 0 && i > argv.indexOf("--")));
+  const end = argv.indexOf("--") >= 0 ? argv.indexOf("--") : argv.length;
+  const noCache = argv.slice(0, end).includes("--no-cache");
+  const args = argv.filter((a, i) => (a !== "--debug" && a !== "--no-cache") || i > end);
   const [name, ...rest] = args;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     process.stdout.write(USAGE);
@@ -54,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    setCacheDisabled(noCache);
     const command = await load();
     return await command(rest);
   } catch (e) {

@@ -3,12 +3,7 @@ import { ByteReader, LinkError } from "./bytes.js";
 import { ELF, checkElfHeader, readSectionHeaders, readSymbols } from "./elf-object.js";
 import type { Image, ImageSegment, ImageSymbol } from "./image.js";
 
-/** Whether bytes are an ELF file. */
-export function isElf(bytes: Uint8Array): boolean {
-  return (
-    bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46
-  );
-}
+export { isElf } from "./elf-magic.js";
 
 /**
  * Read a static x86-64 executable (ET_EXEC, e.g. from `musl-gcc -static` or `abi-lab build`)

@@ -3,9 +3,43 @@
  * (which assembles it with keystone). The compiler, assembler and linker modules are imported only
  * when an entry has to be built, so a run from a warm cache never loads them or keystone.
  */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cached } from "../cache/object-cache.js";
 import type { CompiledProgram, CompileOptions } from "../compiler/index.js";
 import type { Image, InputFile } from "../linker/index.js";
-import { cached } from "./object-cache.js";
+
+/** Folders (relative to the source root) and files whose code decides what the toolchain outputs. */
+const TOOLCHAIN_DIRS = ["compiler", "assembler", "linker", "values"];
+const TOOLCHAIN_FILES = ["emulator/types", "diagnostics"];
+
+let fingerprint: string | undefined;
+
+/**
+ * A hash of the toolchain's code files (the .js files when built, the .ts files under tsx): their
+ * names, sizes and modification times (reading them all would cost more than a warm run's other
+ * cache work), and keystone-wasm's package.json.
+ */
+export function toolchainFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const here = fileURLToPath(import.meta.url);
+  const root = dirname(dirname(here));
+  const ext = here.endsWith(".ts") ? ".ts" : ".js";
+  const hash = createHash("sha256");
+  const add = (path: string, name: string) => {
+    const s = statSync(path);
+    hash.update(`${name}\0${s.size}\0${s.mtimeMs}\0`);
+  };
+  for (const dir of TOOLCHAIN_DIRS)
+    for (const name of readdirSync(join(root, dir)).sort())
+      if (name.endsWith(ext) && !name.endsWith(".d.ts")) add(join(root, dir, name), `${dir}/${name}`);
+  for (const file of TOOLCHAIN_FILES) add(join(root, file + ext), file);
+  hash.update(readFileSync(new URL("../package.json", import.meta.resolve("keystone-wasm"))));
+  fingerprint = hash.digest("hex");
+  return fingerprint;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
 
@@ -17,7 +51,7 @@ export function compileCached(
 ): Promise<CompiledProgram> {
   return cached({
     kind: "compiled",
-    key: [source, file, JSON.stringify(options)],
+    key: () => [toolchainFingerprint(), source, file, JSON.stringify(options)],
     build: async () => (await import("../compiler/index.js")).compileScheme(source, file, options),
     revive: (v) =>
       isObject(v) &&
@@ -34,7 +68,7 @@ export function compileCached(
 export function linkCached(assembly: string, file: string, archives: InputFile[]): Promise<Image> {
   return cached({
     kind: "linked",
-    key: [assembly, file, ...archives.flatMap((a) => [a.path, a.bytes])],
+    key: () => [toolchainFingerprint(), assembly, file, ...archives.flatMap((a) => [a.path, a.bytes])],
     build: async () =>
       (await import("../linker/link.js")).linkProgram({
         programSource: assembly,

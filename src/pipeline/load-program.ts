@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { CompiledProgram } from "../compiler/index.js";
 import { UserInputError } from "../diagnostics.js";
-import { isElf, readExecutable } from "../linker/executable.js";
+import { isElf } from "../linker/elf-magic.js";
 import type { Image } from "../linker/index.js";
 import { compileCached, linkCached } from "./cached-toolchain.js";
 import { readUserFile } from "./read-user-file.js";
@@ -51,6 +51,7 @@ export async function linkAssembly(assembly: string, file: string): Promise<Imag
 export async function loadProgram(file: string, options: LoadOptions = {}): Promise<LoadedProgram> {
   const bytes = readUserFile(file);
   if (isElf(bytes)) {
+    const { readExecutable } = await import("../linker/executable.js");
     const image = readExecutable(bytes, file);
     return { file, kind: "executable", image, debug: new DebugInfo(image) };
   }

@@ -1,9 +1,7 @@
 /**
- * A cache on disk of the toolchain's outputs (compiled Scheme, linked images), so that running a
- * program again skips the compiler, keystone and the linker. An entry is keyed by a SHA-256 of
- * everything its output depends on: the inputs the caller names, the code of the toolchain (the
- * compiler, assembler and linker modules and keystone-wasm's version), the V8 version (entries are
- * V8-serialized) and a format number.
+ * A cache on disk of work that a later run can reuse (compiled Scheme, linked images, V8 code
+ * caches). An entry is keyed by a SHA-256 of everything its output depends on: the parts the caller
+ * names, the V8 version (entries are V8-serialized) and a format number.
  *
  * Entries live in $ABI_LAB_CACHE_DIR, else $XDG_CACHE_HOME/abi-lab, else ~/.cache/abi-lab.
  * ABI_LAB_NO_CACHE=1 (or `--no-cache`) bypasses the cache. Each entry is written to a temporary file
@@ -23,7 +21,6 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 
 /** Bumped when the layout of entries changes. */
@@ -35,9 +32,9 @@ export const MAX_ENTRIES = 2000;
 
 let disabled = false;
 
-/** Turn the cache off for this process (`--no-cache`). */
-export function disableCache(): void {
-  disabled = true;
+/** Turn the cache off (`--no-cache`) or back on (unless ABI_LAB_NO_CACHE is set). */
+export function setCacheDisabled(value: boolean): void {
+  disabled = value;
 }
 
 export function cacheEnabled(): boolean {
@@ -52,33 +49,9 @@ export function cacheDirectory(): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "abi-lab");
 }
 
-/** Folders (relative to the source root) and files whose code decides what the toolchain outputs. */
-const TOOLCHAIN_DIRS = ["compiler", "assembler", "linker", "values"];
-const TOOLCHAIN_FILES = ["emulator/types", "diagnostics"];
-
-let fingerprint: string | undefined;
-
-/** A hash of the toolchain's code (the .js files when built, the .ts files under tsx). */
-export function toolchainFingerprint(): string {
-  if (fingerprint !== undefined) return fingerprint;
-  const root = dirname(dirname(fileURLToPath(import.meta.url)));
-  const ext = fileURLToPath(import.meta.url).endsWith(".ts") ? ".ts" : ".js";
-  const hash = createHash("sha256").update(FORMAT).update(process.versions.v8);
-  const add = (path: string, name: string) => {
-    hash.update(name).update("\0").update(readFileSync(path)).update("\0");
-  };
-  for (const dir of TOOLCHAIN_DIRS)
-    for (const name of readdirSync(join(root, dir)).sort())
-      if (name.endsWith(ext) && !name.endsWith(".d.ts")) add(join(root, dir, name), `${dir}/${name}`);
-  for (const file of TOOLCHAIN_FILES) add(join(root, file + ext), file);
-  add(fileURLToPath(new URL("../package.json", import.meta.resolve("keystone-wasm"))), "keystone-wasm");
-  fingerprint = hash.digest("hex");
-  return fingerprint;
-}
-
-/** The key of an entry: the toolchain's fingerprint and the caller's parts, each length-prefixed. */
+/** The key of an entry: a hash of its kind, the format and the parts, each length-prefixed. */
 export function cacheKey(kind: string, parts: readonly (string | Uint8Array)[]): string {
-  const hash = createHash("sha256").update(toolchainFingerprint()).update(kind);
+  const hash = createHash("sha256").update(FORMAT).update(process.versions.v8).update(kind);
   for (const part of parts) {
     const bytes = typeof part === "string" ? Buffer.from(part, "utf8") : part;
     hash.update(`\0${typeof part === "string" ? "s" : "b"}${bytes.length}\0`).update(bytes);
@@ -147,8 +120,8 @@ function prune(dir: string): void {
 export interface CachedWork<T> {
   /** The folder of this kind of entry. */
   kind: string;
-  /** Everything the output depends on besides the toolchain's code. */
-  key: readonly (string | Uint8Array)[];
+  /** Everything the output depends on (called only when the cache is enabled). */
+  key: () => readonly (string | Uint8Array)[];
   build: () => T | Promise<T>;
   /**
    * The output from a deserialized entry, or undefined if it has not the expected shape (a
@@ -162,7 +135,7 @@ export async function cached<T>(work: CachedWork<T>): Promise<T> {
   if (!cacheEnabled()) return work.build();
   let key: string | undefined;
   try {
-    key = cacheKey(work.kind, work.key);
+    key = cacheKey(work.kind, work.key());
     const payload = readEntry(work.kind, key);
     if (payload !== undefined) {
       const value = work.revive(deserialize(payload));

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// After tsc: bundles dist/src/cli/main.js and everything it imports into one CommonJS file,
+// dist/src/cli/main.bundle.cjs, which bin/abi-lab.js loads for the commands that do not need ink
+// (see FAST_COMMANDS there). Node loads one file much faster than ~60 ES modules (no per-module
+// resolution, reading, linking), and bin loads it through V8's code cache (src/cache/code-cache.ts).
+// Packages stay outside (required from node_modules as usual).
+//
+// Code compiled by vm.Script cannot use import() on Node 20 (without --experimental-vm-modules), so
+// the bundle's few dynamic imports of what stays outside (keystone-wasm, the stepper) call
+// __abiLabImport instead, which bin passes in: the import() of a real ES module.
+//
+// The bundle is only an optimisation: without esbuild it is not made, and bin/abi-lab.js uses the
+// ES modules whenever the bundle is missing or older than dist/src/cli/main.js (tsc rewrites
+// every file of dist/, so a tsc run after the bundle makes it stale).
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const cli = join(process.cwd(), "dist", "src", "cli");
+const out = join(cli, "main.bundle.cjs");
+rmSync(out, { force: true });
+
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch {
+  console.log("bundle: esbuild is not installed; bin/abi-lab.js will load the ES modules");
+  process.exit(0);
+}
+
+// ES modules know where they are from import.meta; in the bundle, every module is the bundle, which
+// sits in dist/src/cli like main.js (so paths relative to the source root still work).
+// import.meta.resolve(package) → the package's ES module entry (as import.meta.resolve gives it).
+const banner = `"use strict";
+var __abiLabMetaUrl = require("node:url").pathToFileURL(__filename).href;
+var __abiLabMetaResolve = (specifier) => {
+  const { dirname, join } = require("node:path");
+  const { existsSync, readFileSync } = require("node:fs");
+  let dir = dirname(require("node:module").createRequire(__filename).resolve(specifier));
+  for (;;) {
+    const file = join(dir, "package.json");
+    const pkg = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+    if (pkg && pkg.name === specifier) {
+      const dot = pkg.exports && (typeof pkg.exports === "string" ? pkg.exports : pkg.exports["."]);
+      const entry = typeof dot === "string" ? dot : (dot && (dot.import || dot.default)) || pkg.main;
+      return require("node:url").pathToFileURL(join(dir, entry)).href;
+    }
+    if (dirname(dir) === dir) throw new Error("cannot resolve " + specifier);
+    dir = dirname(dir);
+  }
+};`;
+
+await esbuild.build({
+  entryPoints: [join(cli, "main.js")],
+  outfile: out,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  packages: "external",
+  // The stepper needs ink (ES modules only, which require() cannot load on Node 20).
+  external: ["./step-command.js"],
+  define: { "import.meta.url": "__abiLabMetaUrl", "import.meta.resolve": "__abiLabMetaResolve" },
+  banner: { js: banner },
+  logLevel: "warning",
+});
+
+// Every import( left is the `await import(...)` of something outside the bundle.
+const code = readFileSync(out, "utf8");
+const all = code.match(/\bimport\(/g) ?? [];
+const awaited = code.match(/\bawait import\(/g) ?? [];
+if (all.length !== awaited.length) {
+  rmSync(out, { force: true });
+  console.log("bundle: an import( that is not a dynamic import of an external module; no bundle made");
+  process.exit(0);
+}
+writeFileSync(out, code.replace(/\bawait import\(/g, "await __abiLabImport("));
