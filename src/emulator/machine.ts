@@ -37,10 +37,9 @@ export interface MachineOptions extends MemoryOptions {
   syscallHandler?: SyscallHandler;
   /** Translate hot blocks to JavaScript (default true); false keeps the interpreter only. */
   translate?: boolean;
+  /** Interpreted executions of a block before it is translated (default 16; 0 = at once). */
+  translateAfter?: number;
 }
-
-/** A block is translated after this many interpreted executions. */
-const HOT = 16;
 
 /** A snapshot of the CPU (not memory): see saveState/restoreState. */
 export interface MachineState {
@@ -88,8 +87,9 @@ export class Machine implements GuestMachine {
   steps = 0;
   /** Index in its block of the instruction a translated block faulted at (set by the block's catch). */
   fi = 0;
-  /** Whether hot blocks are translated to JavaScript (translate.ts). */
+  /** Whether hot blocks are translated to JavaScript (translate.ts), and after how many runs. */
   translation: boolean;
+  translateAfter: number;
   readonly memory: Memory;
   syscallHandler: SyscallHandler | null;
   readonly cache: DecodeCache;
@@ -116,6 +116,7 @@ export class Machine implements GuestMachine {
     this.memory = options.memory ?? new Memory(options);
     this.syscallHandler = options.syscallHandler ?? null;
     this.translation = options.translate ?? true;
+    this.translateAfter = options.translateAfter ?? 16;
     this.cache = new DecodeCache(this.memory, this.bps);
   }
 
@@ -401,7 +402,9 @@ export class Machine implements GuestMachine {
           let n = b.n;
           if (n <= left) {
             let jit = b.jit;
-            if (jit === null && ++b.hits === HOT && this.translation) jit = b.jit = translate(b, this);
+            if (jit === null && this.translation && b.hits++ >= this.translateAfter) {
+              jit = b.jit = translate(b, this);
+            }
             if (jit !== null) {
               // The translated block keeps steps and rip exact itself.
               mode = 2;

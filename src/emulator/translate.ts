@@ -639,7 +639,9 @@ export function translate(b: Block, m: Machine): BlockFn {
     }
     if (genOp(g, k)) continue;
     // Fallback: the handler, with the state written back and reloaded.
-    g.emit(`${g.sync()} m.rip = ${o.nextIp}; m.steps = s0 + ${k};`);
+    // sy = 1: the machine holds the state (the handler may fault after partial progress, as rep
+    // string instructions do), so the catch must not write the locals back.
+    g.emit(`${g.sync()} sy = 1; m.rip = ${o.nextIp}; m.steps = s0 + ${k};`);
     g.fk = -1;
     g.emit(`if (ops[${k}].fn(m, ops[${k}]) === true) { m.steps = s0 + ${k + 1}; return; }`);
     if (k === n - 1 && o.ends) {
@@ -650,7 +652,7 @@ export function translate(b: Block, m: Machine): BlockFn {
     g.emit(
       `if (B.valid === false) { m.rip = ${k + 1 < n ? ops[k + 1].ip : b.endIp}; m.steps = s0 + ${k + 1}; return; }`,
     );
-    g.emit(g.reloadRegs());
+    g.emit(`${g.reloadRegs()} sy = 0;`);
   }
   if (!ended) g.emit(`${g.sync()} m.rip = ${b.endIp}; m.steps = s0 + ${n};`);
 
@@ -662,14 +664,16 @@ export function translate(b: Block, m: Machine): BlockFn {
   const decl = regs.map((n) => `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]`).join(", ");
   const src = `return function block_${b.ip.toString(16)}() {
 const s0 = m.steps;
-let i = 0, a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let i = 0, sy = 0, a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
 ${body}
 } catch (e) {
+if (sy === 0) {
 ${flush}
 if (fk >= 0) { fl[${FK}] = fk; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx; }
+}
 m.fi = i; m.steps = s0 + i;
 throw e;
 }
