@@ -30,6 +30,10 @@ export class Block {
   next1: Block | null = null;
   next2: Block | null = null;
   valid = true;
+  /** The block translated to a JS function (translate.ts) once it is hot, else null. */
+  jit: (() => void) | null = null;
+  /** Executions by the interpreter so far (translation happens at a threshold). */
+  hits = 0;
   /**
    * The ops the fast loop runs: `ops` with each cmp/test + jcc pair fused into one op. fidx[j] is
    * the index in `ops` of fast op j (so also the number of instructions before it); fidx[fn] = n.

@@ -18,6 +18,7 @@ import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
 import { Memory, type MemoryOptions } from "./memory.js";
 import { X87, type X87Snapshot } from "./x87-state.js";
 import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
+import { translate } from "./translate.js";
 import {
   GP_REGISTERS,
   type GpRegister,
@@ -35,6 +36,10 @@ export interface MachineOptions extends MemoryOptions {
   /** Use this memory instead of a fresh one. */
   memory?: Memory;
   syscallHandler?: SyscallHandler;
+  /** Translate hot blocks to JavaScript (default true); false keeps the interpreter only. */
+  translate?: boolean;
+  /** Interpreted executions of a block before it is translated (default 16; 0 = at once). */
+  translateAfter?: number;
 }
 
 /** A snapshot of the CPU (not memory): see saveState/restoreState. */
@@ -85,6 +90,11 @@ export class Machine implements GuestMachine {
   fsb = 0;
   gsb = 0;
   steps = 0;
+  /** Index in its block of the instruction a translated block faulted at (set by the block's catch). */
+  fi = 0;
+  /** Whether hot blocks are translated to JavaScript (translate.ts), and after how many runs. */
+  translation: boolean;
+  translateAfter: number;
   readonly memory: Memory;
   syscallHandler: SyscallHandler | null;
   readonly cache: DecodeCache;
@@ -110,6 +120,8 @@ export class Machine implements GuestMachine {
   constructor(options: MachineOptions = {}) {
     this.memory = options.memory ?? new Memory(options);
     this.syscallHandler = options.syscallHandler ?? null;
+    this.translation = options.translate ?? true;
+    this.translateAfter = options.translateAfter ?? 16;
     this.cache = new DecodeCache(this.memory, this.bps);
   }
 
@@ -366,8 +378,8 @@ export class Machine implements GuestMachine {
     let prev: Block | null = null;
     let blk: Block | null = null;
     let i = 0;
-    /** Whether i indexes the fused ops (b.fops) rather than b.ops. */
-    let fused = false;
+    /** What runs: 0 the ops, 1 the fused ops (i indexes b.fops), 2 the translated function. */
+    let mode = 0;
     for (;;) {
       try {
         for (;;) {
@@ -395,6 +407,21 @@ export class Machine implements GuestMachine {
           blk = b;
           const ops = b.ops;
           let n = b.n;
+          if (n <= left) {
+            let jit = b.jit;
+            if (jit === null && this.translation && b.hits++ >= this.translateAfter) {
+              jit = b.jit = translate(b, this);
+            }
+            if (jit !== null) {
+              // The translated block keeps steps and rip exact itself.
+              mode = 2;
+              jit();
+              mode = 0;
+              prev = b;
+              if (this.interrupt !== 0) return this.takePending();
+              continue;
+            }
+          }
           this.rip = b.endIp;
           if (n > left) {
             // Run only part of the block; a taken conditional branch may leave it earlier.
@@ -416,7 +443,7 @@ export class Machine implements GuestMachine {
           // leaves the block.
           const fops = b.fops;
           const fn = b.fn;
-          fused = true;
+          mode = 1;
           for (; i < fn; i++) {
             const o = fops[i];
             if (o.fn(this, o) === true) {
@@ -424,22 +451,24 @@ export class Machine implements GuestMachine {
               break;
             }
           }
-          fused = false;
+          mode = 0;
           this.steps += b.fidx[i];
           prev = b;
           if (this.interrupt !== 0) return this.takePending();
         }
       } catch (e) {
-        if (fused && blk !== null) i = blk.fidx[i];
-        fused = false;
+        const translated = mode === 2;
+        if (mode === 1 && blk !== null) i = blk.fidx[i];
+        if (translated) i = this.fi;
+        mode = 0;
         if (e === BLOCK_EXIT && blk !== null) {
-          this.steps += i;
+          if (!translated) this.steps += i;
           this.rip = blk.ops[i].ip;
           prev = null;
           if (this.interrupt !== 0) return this.takePending();
           continue;
         }
-        return this.caught(e, blk, i, true);
+        return this.caught(e, blk, i, !translated);
       }
     }
   }

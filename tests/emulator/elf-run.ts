@@ -3,7 +3,7 @@
  * syscall shim (enough for runtime-rs: read write openat close mmap mkdir exit_group). The real
  * loader and kernel are src/loader and src/syscalls; this keeps the emulator's tests independent.
  */
-import { Machine } from "../../src/emulator/machine.js";
+import { Machine, type MachineOptions } from "../../src/emulator/machine.js";
 import { PAGE_SIZE, Perm, type StopReason } from "../../src/emulator/types.js";
 
 const STACK_TOP = 0x7ffffff00000;
@@ -49,8 +49,20 @@ export function loadElf(m: Machine, elf: Buffer): number {
 }
 
 /** Runs an executable with argv = ["prog"], an empty environment and empty stdin. */
-export function runElf(elf: Buffer, maxSteps = 2_000_000_000): ElfRun {
-  const m = new Machine();
+export function runElf(elf: Buffer, maxSteps = 2_000_000_000, options: MachineOptions = {}): ElfRun {
+  const { m, out, err } = prepareElf(elf, options);
+  const t0 = performance.now();
+  const stop = m.run(maxSteps);
+  const ms = performance.now() - t0;
+  return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), stop, steps: m.steps, ms, machine: m };
+}
+
+/** A machine loaded with the executable, ready to run; its output is collected in out/err. */
+export function prepareElf(
+  elf: Buffer,
+  options: MachineOptions = {},
+): { m: Machine; out: Buffer[]; err: Buffer[] } {
+  const m = new Machine(options);
   const entry = loadElf(m, elf);
   m.memory.map(STACK_TOP - STACK_SIZE, STACK_SIZE, Perm.read | Perm.write, "stack");
   // argc, argv[0], NULL, envp NULL, auxv AT_PAGESZ, AT_NULL; then the string
@@ -97,8 +109,5 @@ export function runElf(elf: Buffer, maxSteps = 2_000_000_000): ElfRun {
       }
     },
   };
-  const t0 = performance.now();
-  const stop = m.run(maxSteps);
-  const ms = performance.now() - t0;
-  return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), stop, steps: m.steps, ms, machine: m };
+  return { m, out, err };
 }

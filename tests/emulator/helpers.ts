@@ -1,5 +1,5 @@
 /** Test helpers: assemble a snippet and map it into a fresh Machine with a stack and a data area. */
-import { Machine } from "../../src/emulator/machine.js";
+import { Machine, type MachineOptions } from "../../src/emulator/machine.js";
 import { Perm } from "../../src/emulator/types.js";
 import { assemble } from "./keystone.js";
 
@@ -15,9 +15,13 @@ export interface Setup {
 }
 
 /** A machine running `source` at CODE, with rsp = STACK_TOP - 0x100 and DATA mapped read/write. */
-export async function setup(source: string, codePerm: number = Perm.read | Perm.exec): Promise<Setup> {
+export async function setup(
+  source: string,
+  codePerm: number = Perm.read | Perm.exec,
+  options: MachineOptions = {},
+): Promise<Setup> {
   const code = await assemble(source, CODE);
-  const m = new Machine();
+  const m = new Machine(options);
   m.memory.map(CODE, Math.ceil((code.length + 1) / 4096) * 4096, Perm.read | Perm.write, "text");
   m.memory.writeBytes(CODE, code);
   m.memory.protect(CODE, Math.ceil((code.length + 1) / 4096) * 4096, codePerm);

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import iced from "iced-x86";
-import { Machine } from "../../src/emulator/machine.js";
+import { Machine, type MachineOptions } from "../../src/emulator/machine.js";
 import { Perm, SIGNAL_NUMBERS, type StopReason } from "../../src/emulator/types.js";
 
 const { Decoder, DecoderOptions, Mnemonic, RflagsBits, Formatter, FormatterSyntax, OpKind, Register } = iced;
@@ -245,6 +245,9 @@ export interface Emulated {
   /** The same case run with run() (the fast loop) and its step count. */
   fast: Outcome;
   fastSteps: number;
+  /** The same case run with run() with every block translated to JavaScript at once (translate.ts). */
+  translated: Outcome;
+  translatedSteps: number;
   /** Flag probes (REX.W pushfq) executed: data offset of the pushed flags and the flags defined then. */
   probes: { offset: number; mask: number }[];
   /** Status flags whose final value is architecturally defined. */
@@ -255,8 +258,8 @@ export interface Emulated {
   steps: number;
 }
 
-function newMachine(c: Case): Machine {
-  const m = new Machine();
+function newMachine(c: Case, options: MachineOptions = { translate: false }): Machine {
+  const m = new Machine(options);
   m.memory.map(CODE_ADDR, Math.ceil(c.code.length / 4096) * 4096, Perm.read | Perm.exec, "code");
   m.memory.writeBytes(CODE_ADDR, c.code);
   m.memory.map(DATA_ADDR, DATA_SIZE, Perm.read | Perm.write, "data");
@@ -302,6 +305,8 @@ export function runEmulated(c: Case, maxSteps = 10000): Emulated {
   const fastMachine = newMachine(c);
   const fastStop = fastMachine.run(maxSteps);
   const fast = outcomeOf(fastMachine, fastStop);
+  const jitMachine = newMachine(c, { translate: true, translateAfter: 0 });
+  const translated = outcomeOf(jitMachine, jitMachine.run(maxSteps));
   const m = newMachine(c);
   let defined = STATUS_FLAGS;
   let tainted: string | null = null;
@@ -338,6 +343,8 @@ export function runEmulated(c: Case, maxSteps = 10000): Emulated {
     outcome,
     fast,
     fastSteps: fastMachine.steps,
+    translated,
+    translatedSteps: jitMachine.steps,
     probes,
     definedFlags: defined,
     tainted,
@@ -377,20 +384,23 @@ const h64 = (v: bigint): string => "0x" + BigInt.asUintN(64, v).toString(16).pad
 export function compare(native: Outcome, emu: Emulated): string[] {
   const e = emu.outcome;
   const diffs: string[] = [];
-  const f = emu.fast;
-  const same =
-    f.signal === e.signal &&
-    f.rip === e.rip &&
-    f.address === e.address &&
-    f.rflags === e.rflags &&
-    f.mxcsr === e.mxcsr &&
-    f.gpr.every((v, i) => v === e.gpr[i]) &&
-    Buffer.compare(Buffer.from(f.xmm), Buffer.from(e.xmm)) === 0 &&
-    Buffer.compare(Buffer.from(f.data), Buffer.from(e.data)) === 0 &&
-    emu.fastSteps === emu.steps;
-  if (!same) {
+  for (const [name, f, steps] of [
+    ["the fast loop (run)", emu.fast, emu.fastSteps],
+    ["translated blocks (run)", emu.translated, emu.translatedSteps],
+  ] as const) {
+    const same =
+      f.signal === e.signal &&
+      f.rip === e.rip &&
+      f.address === e.address &&
+      f.rflags === e.rflags &&
+      f.mxcsr === e.mxcsr &&
+      f.gpr.every((v, i) => v === e.gpr[i]) &&
+      Buffer.compare(Buffer.from(f.xmm), Buffer.from(e.xmm)) === 0 &&
+      Buffer.compare(Buffer.from(f.data), Buffer.from(e.data)) === 0 &&
+      steps === emu.steps;
+    if (same) continue;
     diffs.push(
-      `the fast loop (run) and stepping disagree: signal ${f.signal}/${e.signal}, rip 0x${f.rip.toString(16)}/0x${e.rip.toString(16)}, steps ${emu.fastSteps}/${emu.steps}, rflags 0x${f.rflags.toString(16)}/0x${e.rflags.toString(16)}`,
+      `${name} and stepping disagree: signal ${f.signal}/${e.signal}, rip 0x${f.rip.toString(16)}/0x${e.rip.toString(16)}, steps ${steps}/${emu.steps}, rflags 0x${f.rflags.toString(16)}/0x${e.rflags.toString(16)}`,
     );
     for (let i = 0; i < 16; i++) {
       if (f.gpr[i] !== e.gpr[i]) diffs.push(`  ${NAMES[i]}: run ${h64(f.gpr[i])}, step ${h64(e.gpr[i])}`);

@@ -699,3 +699,9 @@ export const ALU: InstrDef[] = [
   { mnemonics: mn("Neg"), family: "alu", writes: "OSZAPC", note: "CF = (operand != 0)", build: buildUn(NEG) },
   { mnemonics: mn("Not"), family: "alu", build: buildUn(NOT) },
 ];
+
+/** For the block translator (translate.ts): the operation codes and their handler tables. */
+export const ALU_OPS = { ADD, OR, ADC, SBB, AND, SUB, XOR, CMP, TEST, INC, DEC, NEG, NOT } as const;
+export const ALU_BIN: Readonly<Record<number, BinForms>> = BIN;
+export const ALU_UN: Readonly<Record<number, { r32: Handler; m32: Handler; r64: Handler; m64: Handler }>> =
+  UN;

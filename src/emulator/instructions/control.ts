@@ -18,7 +18,7 @@ const { Code, ConditionCode } = iced;
  * A branch target from its words. A non-canonical target faults (#GP → SIGSEGV) at the branch
  * itself, before anything changes, as on hardware; a kernel-half target faults when fetched.
  */
-function branchTarget(lo: number, hi: number, what: string): number {
+export function branchTarget(lo: number, hi: number, what: string): number {
   if (hi >>> 15 !== 0 && hi >> 15 !== -1) {
     const v = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
     throw new GuestFaultError("SIGSEGV", `${what} non-canonical address 0x${v.toString(16)} (#GP)`);
@@ -258,3 +258,6 @@ export const CONTROL: InstrDef[] = [
     },
   },
 ];
+
+/** Handlers that the block translator (translate.ts) recognises and compiles inline. */
+export const CONTROL_HANDLERS = { jmpRel, callRel, ret } as const;
