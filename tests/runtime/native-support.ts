@@ -51,6 +51,7 @@ export function linkAndRun(source: string, options: RunOptions = {}): RunResult 
     if (link.status !== 0) throw new Error(`gcc failed:\n${link.stderr}\n${numbered(source)}`);
     const r = spawnSync(prog, options.args ?? [], {
       input: options.stdin ?? "",
+      cwd: dir,
       timeout: 20_000,
       env: {},
     });
