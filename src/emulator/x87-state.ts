@@ -53,6 +53,24 @@ export class X87 {
   sw = 0;
   /** Bit p set: physical register p is empty (tag 11). */
   empty = 0xff;
+  /** Registers, TOP and tags before the current instruction (restored when it raises an unmasked exception). */
+  private savedRegs: F80[] = this.regs;
+  private savedTop = 0;
+  private savedEmpty = 0xff;
+
+  /** Remembers the registers before an instruction. */
+  mark(): void {
+    this.savedRegs = this.regs.slice();
+    this.savedTop = this.top;
+    this.savedEmpty = this.empty;
+  }
+
+  /** Puts the registers back as they were at `mark` (the status word is kept). */
+  rollback(): void {
+    this.regs = this.savedRegs;
+    this.top = this.savedTop;
+    this.empty = this.savedEmpty;
+  }
 
   /** fninit. */
   reset(): void {
@@ -98,6 +116,7 @@ export class X87 {
     if (((this.empty >> p) & 1) === 0) {
       this.sw |= IE | SF | C1;
       FX.c1 = 1;
+      FX.flags |= IE | SF;
       this.signal(IE);
       v = INDEFINITE;
     }
@@ -122,6 +141,7 @@ export class X87 {
   underflow(): void {
     this.sw = (this.sw & ~C1) | IE | SF;
     FX.c1 = 0;
+    FX.flags |= IE | SF;
     this.signal(IE);
   }
 
