@@ -39,6 +39,7 @@ const SLOTS = {
   out: MEM_AT + 0x60, // destination of stores (16 bytes)
   out2: MEM_AT + 0x70,
   env: MEM_AT + 0x80, // 28-byte environments
+  save: 0x300, // 108-byte state images
 };
 
 export interface X87Input {
@@ -324,6 +325,10 @@ const data = fc.oneof(
   fc.constant<Instr>({
     bytes: [...memForm(0xd9, 6, SLOTS.env), ...clearPointers(SLOTS.env), ...memForm(0xd9, 4, SLOTS.env)],
     text: "fnstenv [env]; (pointers cleared); fldenv [env]",
+  }),
+  fc.constant<Instr>({
+    bytes: [...memForm(0xdd, 6, SLOTS.save), ...clearPointers(SLOTS.save), ...memForm(0xdd, 4, SLOTS.save)],
+    text: "fnsave [save]; (pointers cleared); frstor [save]",
   }),
 );
 

@@ -376,7 +376,7 @@ const frstor = control((m, f, o) => {
     regs.push(fromWords(lo, hi, mem.load16(a + 36 + 10 * i)));
   }
   loadEnv(m, f, a);
-  for (let i = 0; i < 8; i++) f.regs[(f.top + i) & 7] = regs[i];
+  f.loadStack(regs);
 });
 
 const simple = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
