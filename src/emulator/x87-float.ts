@@ -42,7 +42,10 @@ export const RC_UP = 2;
 export const RC_ZERO = 3;
 
 /** Exceptions raised and the C1 "rounded up" bit of the last operations (reset by the caller). */
-export const FX = { flags: 0, c1: 0 };
+export const FX = { flags: 0, c1: 0, cw: 0x37f };
+
+/** Exponent bias adjustment of a result that overflows or underflows with the exception unmasked. */
+const BIAS_ADJUST = 24576;
 
 export const INT_BIT = 1n << 63n;
 const QUIET_BIT = 1n << 62n;
@@ -188,6 +191,41 @@ function round(s: number, mant: bigint, exp2: number, f: Format, rc: number): vo
       if (bitLength(u.q) > f.prec) tiny = false;
     }
   }
+  if (tiny && (FX.cw & UE) === 0 && E + BIAS_ADJUST < f.emin && f.emax === EMAX) {
+    // Unmasked and beyond the bias-adjust range (fscale): a signed zero.
+    FX.flags |= UE | PE;
+    FX.c1 = 0;
+    R.q = 0n;
+    R.lsb = 0;
+    return;
+  }
+  if (tiny && (FX.cw & UE) === 0 && E + BIAS_ADJUST >= f.emin) {
+    // Unmasked underflow: flagged even when exact; a register result is scaled up by 2^24576; a
+    // store is not done (and reports no precision exception).
+    FX.flags |= UE;
+    if (f.emax !== EMAX) {
+      R.q = 0n;
+      R.lsb = 0;
+      return;
+    }
+    {
+      const u = roundShift(mant, E - (f.prec - 1) - exp2, s, rc);
+      if (u.inexact) {
+        FX.flags |= PE;
+        if (u.up) FX.c1 = 1;
+      }
+      R.q = u.q;
+      R.lsb = E - (f.prec - 1) + BIAS_ADJUST;
+      return;
+    }
+  }
+  if (f.emax !== EMAX && (FX.cw & OE) === 0 && lsb + bitLength(q) - 1 > f.emax) {
+    // Unmasked overflow in a store: not done, no precision exception.
+    FX.flags |= OE;
+    R.q = 0n;
+    R.lsb = 0;
+    return;
+  }
   if (r.inexact) {
     FX.flags |= PE;
     if (tiny) FX.flags |= UE;
@@ -200,6 +238,21 @@ function round(s: number, mant: bigint, exp2: number, f: Format, rc: number): vo
   }
   const n2 = bitLength(q);
   const E2 = lsb + n2 - 1;
+  if (E2 > f.emax && (FX.cw & OE) === 0 && E2 - BIAS_ADJUST <= f.emax) {
+    // Unmasked overflow: a register result is scaled down by 2^24576 (a store is not done); beyond
+    // that range (fscale) the masked result is delivered.
+    FX.flags |= OE;
+    R.q = q;
+    R.lsb = lsb - BIAS_ADJUST;
+    return;
+  }
+  if (E2 > f.emax && (FX.cw & OE) === 0 && f.emax === EMAX) {
+    // Unmasked and beyond the bias-adjust range: infinity whatever the rounding mode.
+    FX.flags |= OE | PE;
+    FX.c1 = 1;
+    R.q = -1n;
+    return;
+  }
   if (E2 > f.emax) {
     FX.flags |= OE | PE;
     const toInf = rc === RC_NEAREST || (rc === RC_UP && s === 0) || (rc === RC_DOWN && s !== 0);

@@ -37,7 +37,7 @@ export const DEFAULT_CW = 0x037f;
 
 /** A copy of the FPU state (MachineState snapshots). */
 export interface X87Snapshot {
-  regs: F80[];
+  readonly regs: readonly F80[];
   top: number;
   cw: number;
   sw: number;
@@ -53,6 +53,28 @@ export class X87 {
   sw = 0;
   /** Bit p set: physical register p is empty (tag 11). */
   empty = 0xff;
+  /** The register array is shared with a snapshot: copy it before writing. */
+  private shared = false;
+  /** Registers, TOP and tags before the current instruction (restored when it raises an unmasked exception). */
+  private savedRegs: F80[] = this.regs;
+  private savedTop = 0;
+  private savedEmpty = 0xff;
+
+  /** Remembers the registers before an instruction. */
+  mark(): void {
+    this.shared = true;
+    this.savedRegs = this.regs;
+    this.savedTop = this.top;
+    this.savedEmpty = this.empty;
+  }
+
+  /** Puts the registers back as they were at `mark` (the status word is kept). */
+  rollback(): void {
+    this.regs = this.savedRegs;
+    this.shared = true;
+    this.top = this.savedTop;
+    this.empty = this.savedEmpty;
+  }
 
   /** fninit. */
   reset(): void {
@@ -85,9 +107,17 @@ export class X87 {
     return this.regs[this.phys(i)];
   }
 
+  private writable(): F80[] {
+    if (this.shared) {
+      this.regs = this.regs.slice();
+      this.shared = false;
+    }
+    return this.regs;
+  }
+
   set(i: number, v: F80): void {
     const p = this.phys(i);
-    this.regs[p] = v;
+    this.writable()[p] = v;
     this.empty &= ~(1 << p);
   }
 
@@ -98,10 +128,11 @@ export class X87 {
     if (((this.empty >> p) & 1) === 0) {
       this.sw |= IE | SF | C1;
       FX.c1 = 1;
+      FX.flags |= IE | SF;
       this.signal(IE);
       v = INDEFINITE;
     }
-    this.regs[p] = v;
+    this.writable()[p] = v;
     this.empty &= ~(1 << p);
   }
 
@@ -122,6 +153,7 @@ export class X87 {
   underflow(): void {
     this.sw = (this.sw & ~C1) | IE | SF;
     FX.c1 = 0;
+    FX.flags |= IE | SF;
     this.signal(IE);
   }
 
@@ -163,16 +195,25 @@ export class X87 {
     this.empty = e;
   }
 
+  /** A snapshot shares the register array (copy-on-write): taking one per step is cheap. */
   snapshot(): X87Snapshot {
-    return { regs: this.regs.slice(), top: this.top, cw: this.cw, sw: this.sw, empty: this.empty };
+    this.shared = true;
+    return { regs: this.regs, top: this.top, cw: this.cw, sw: this.sw, empty: this.empty };
   }
 
   restore(s: X87Snapshot): void {
-    this.regs = s.regs.slice();
+    this.regs = s.regs as F80[];
+    this.shared = true;
     this.top = s.top;
     this.cw = s.cw;
     this.sw = s.sw;
     this.empty = s.empty;
+  }
+
+  /** Replaces all eight registers, given in ST order (frstor). */
+  loadStack(values: readonly F80[]): void {
+    const regs = this.writable();
+    for (let i = 0; i < 8; i++) regs[(this.top + i) & 7] = values[i];
   }
 
   /** Register ST(i) as 10 bytes (for observers and tests). */

@@ -21,6 +21,7 @@ import {
   K_INF,
   K_ZERO,
   PE,
+  UE,
   ZE,
   bitLength,
   exp2Of,
@@ -72,6 +73,11 @@ export const LN10_FIX = 3n * LN2_FIX + 2n * atanhInv(9n);
 /** Rounds the approximate fixed-point magnitude a * 2^(exp2) (never exact) to an extended value. */
 function inexact(s: number, a: bigint, exp2: number, rc: number): F80 {
   return roundTo80(s, (a << 1n) | 1n, exp2 - 1, EXT64, rc);
+}
+
+/** Rounds a magnitude known to lie just below a * 2^(exp2) (a leading term whose correction is negative). */
+function justBelow(s: number, a: bigint, exp2: number, rc: number): F80 {
+  return roundTo80(s, (a << 1n) - 1n, exp2 - 1, EXT64, rc);
 }
 
 /** The unbiased exponent of the leading bit of a finite non-zero value. */
@@ -153,7 +159,11 @@ export function f2xm1(x: F80, rc: number): F80 {
   denormals(k);
   const one = 1n << 63n;
   if (x.m === one && x.e === 0x3fff) return x.s !== 0 ? f80(1, 0x3ffe, one) : x;
-  if (expOf(x) < -100) return inexact(x.s, x.m * LN2_FIX, exp2Of(x) - FBITS, rc);
+  if (expOf(x) < -100) {
+    // x ln 2 (1 + x ln 2 / 2 + ...): above the leading term for x > 0, below for x < 0
+    const a = x.m * LN2_FIX;
+    return x.s !== 0 ? justBelow(1, a, exp2Of(x) - FBITS, rc) : inexact(0, a, exp2Of(x) - FBITS, rc);
+  }
   if (expOf(x) > 6) {
     // far outside the defined domain -1 ... 1
     FX.flags |= IE;
@@ -188,6 +198,7 @@ export function fyl2x(x: F80, y: F80, rc: number): F80 {
       FX.flags = (FX.flags & ~DE) | IE;
       return INDEFINITE;
     }
+    FX.flags &= ~DE;
     if (ky !== K_INF) FX.flags |= ZE;
     return inf(y.s ^ 1);
   }
@@ -213,7 +224,7 @@ export function fyl2x(x: F80, y: F80, rc: number): F80 {
   if (m === 1n << 63n) {
     // a power of two: the logarithm is the integer e (the hardware still reports it inexact)
     const r = roundTo80(e < 0 ? y.s ^ 1 : y.s, BigInt(Math.abs(e)) * y.m, exp2Of(y), EXT64, rc);
-    FX.flags |= PE;
+    FX.flags |= kind(r) === K_DENORMAL ? PE | UE : PE;
     return r;
   }
   const l = BigInt(e) * FIX_ONE + log2Fix(m << (FB - 63n));
@@ -241,6 +252,7 @@ export function fyl2xp1(x: F80, y: F80, rc: number): F80 {
     return zero(x.s ^ y.s);
   }
   if (kx === K_INF) {
+    if (x.s === 0) return inf(y.s);
     FX.flags |= IE;
     return INDEFINITE;
   }
@@ -248,7 +260,9 @@ export function fyl2xp1(x: F80, y: F80, rc: number): F80 {
   if (expOf(x) < -100) {
     // log2(1 + x) = x / ln 2 * (1 - x/2 + ...): the leading term at this precision
     const invLn2 = (FIX_ONE << FB) / LN2_FIX;
-    return inexact(x.s ^ y.s, x.m * invLn2 * y.m, exp2Of(x) + exp2Of(y) - FBITS, rc);
+    const a = x.m * invLn2 * y.m;
+    const e = exp2Of(x) + exp2Of(y) - FBITS;
+    return x.s === 0 ? justBelow(y.s, a, e, rc) : inexact(x.s ^ y.s, a, e, rc);
   }
   const v = FIX_ONE + (x.s !== 0 ? -fixAbs(x) : fixAbs(x));
   if (v <= 0n) {
@@ -278,7 +292,7 @@ export function fpatan(x: F80, y: F80, rc: number): F80 {
   if (d < -100 && x.s === 0) {
     // atan(r) = r (1 - r^2/3 ...): the quotient at this precision
     const q = (y.m << (FB + 64n)) / x.m;
-    return inexact(s, q, exp2Of(y) - exp2Of(x) - FBITS - 64, rc);
+    return justBelow(s, q, exp2Of(y) - exp2Of(x) - FBITS - 64, rc);
   }
   let a: bigint;
   if (d > 100) a = PI_FIX / 2n;

@@ -258,7 +258,7 @@ export interface Emulated {
   steps: number;
 }
 
-function newMachine(c: Case, options: MachineOptions = { translate: false }): Machine {
+export function newMachine(c: Case, options: MachineOptions = { translate: false }): Machine {
   const m = new Machine(options);
   m.memory.map(CODE_ADDR, Math.ceil(c.code.length / 4096) * 4096, Perm.read | Perm.exec, "code");
   m.memory.writeBytes(CODE_ADDR, c.code);
@@ -272,7 +272,7 @@ function newMachine(c: Case, options: MachineOptions = { translate: false }): Ma
   return m;
 }
 
-function outcomeOf(m: Machine, stop: StopReason | null): Outcome {
+export function outcomeOf(m: Machine, stop: StopReason | null): Outcome {
   const gpr: bigint[] = [];
   for (let i = 0; i < 16; i++) gpr.push(m.getReg(i));
   const outcome: Outcome = {

@@ -39,6 +39,7 @@ const SLOTS = {
   out: MEM_AT + 0x60, // destination of stores (16 bytes)
   out2: MEM_AT + 0x70,
   env: MEM_AT + 0x80, // 28-byte environments
+  save: 0x300, // 108-byte state images
 };
 
 export interface X87Input {
@@ -325,6 +326,10 @@ const data = fc.oneof(
     bytes: [...memForm(0xd9, 6, SLOTS.env), ...clearPointers(SLOTS.env), ...memForm(0xd9, 4, SLOTS.env)],
     text: "fnstenv [env]; (pointers cleared); fldenv [env]",
   }),
+  fc.constant<Instr>({
+    bytes: [...memForm(0xdd, 6, SLOTS.save), ...clearPointers(SLOTS.save), ...memForm(0xdd, 4, SLOTS.save)],
+    text: "fnsave [save]; (pointers cleared); frstor [save]",
+  }),
 );
 
 const unary = fc.constantFrom<Instr>(
@@ -346,7 +351,18 @@ export const x87Instr = fc.oneof(
   { weight: 2, arbitrary: unary },
 );
 
-export function x87InputArb(instr: fc.Arbitrary<Instr> = x87Instr, maxLength = 4): fc.Arbitrary<X87Input> {
+/** Exception masks: all masked (the default), or some unmasked. */
+const ALL_MASKED = fc.constant(0x3f);
+export const SOME_UNMASKED = fc.oneof(
+  fc.integer({ min: 0, max: 0x3f }),
+  fc.constantFrom(0x3e, 0x3d, 0x3b, 0x37, 0x2f, 0x1f),
+);
+
+export function x87InputArb(
+  instr: fc.Arbitrary<Instr> = x87Instr,
+  maxLength = 4,
+  masks: fc.Arbitrary<number> = ALL_MASKED,
+): fc.Arbitrary<X87Input> {
   return fc.record({
     regs: fc.array(value80, { minLength: 8, maxLength: 8 }),
     count: fc.oneof(
@@ -354,8 +370,8 @@ export function x87InputArb(instr: fc.Arbitrary<Instr> = x87Instr, maxLength = 4
       { weight: 1, arbitrary: fc.integer({ min: 0, max: 1 }) },
     ),
     cw: fc
-      .tuple(fc.constantFrom(0, 2, 3, 3, 3), fc.integer({ min: 0, max: 3 }))
-      .map(([pc, rc]) => 0x7f | (pc << 8) | (rc << 10)),
+      .tuple(fc.constantFrom(0, 2, 3, 3, 3), fc.integer({ min: 0, max: 3 }), masks)
+      .map(([pc, rc, mask]) => 0x40 | mask | (pc << 8) | (rc << 10)),
     flags: fc.integer({ min: 0, max: 0xfff }).map((f) => (f & 0x8d5) | 0x202),
     mem: fc.record({ m80a: value80, m80b: value80, m64a: double, m64b: double, m32a: float, m32b: float }),
     ints: fc.record({ i16: int16, i32: int32, i64: int64 }),

@@ -98,8 +98,7 @@ const arith: Handler = (m, o) => {
     f.underflow();
     f.set(o.d, INDEFINITE);
   } else f.set(o.d, compute(f, op, f.get(o.d), f.get(o.s)));
-  end(f);
-  if ((o.imm2 & POP) !== 0) f.pop();
+  if (end(f) && (o.imm2 & POP) !== 0) f.pop();
 };
 
 function buildArith(op: number) {
@@ -160,7 +159,7 @@ const fcom: Handler = (m, o) => {
   const idx = r < 0 ? 0 : r === 0 ? 1 : r === 1 ? 2 : 3;
   if ((o.imm2 & EFLAGS) !== 0) setEager(m.fl, FL_OF[idx]);
   else f.sw = (f.sw & ~CC_MASK) | CC_OF[idx];
-  end(f);
+  if (!end(f)) return;
   for (let k = o.imm2 & 3; k > 0; k--) f.pop();
 };
 
@@ -277,9 +276,10 @@ const fscale: Handler = (m, o) => {
 const fxtract: Handler = (m, o) => {
   const f = begin(m, o);
   if (f.isEmpty(0)) {
-    f.underflow();
     f.set(0, INDEFINITE);
     f.push(INDEFINITE);
+    // An underflow reads C1 = 0 even when the push also overflows.
+    f.underflow();
     end(f);
     return;
   }
@@ -367,8 +367,10 @@ function prem(ieee: boolean): Handler {
       end(f);
       return;
     }
+    const cc = f.sw & (C0 | C3);
     f.set(0, remainder(f, f.get(0), f.get(1), ieee));
-    end(f);
+    // Not completed (unmasked exception): no quotient bits, no partial-remainder flag.
+    if (!end(f)) f.sw = (f.sw & ~(C0 | C2 | C3)) | cc;
   };
 }
 

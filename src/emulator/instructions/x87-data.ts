@@ -17,6 +17,7 @@ import { RAX } from "../registers.js";
 import { B, C1, ES, type X87 } from "../x87-state.js";
 import {
   EXT64,
+  DE,
   FX,
   INDEFINITE,
   fromInt,
@@ -44,6 +45,7 @@ import {
   loadMem,
   memOperand,
   stIndex,
+  unmaskedStoreFault,
   waitCheck,
 } from "./x87-operands.js";
 
@@ -73,8 +75,11 @@ const fldMem: Handler = (m, o) => {
   let v = loadMem(m, o);
   if (kind(v) === K_SNAN && o.aux !== MK_F80) v = nanResult1(v, K_SNAN);
   if (f.full()) FX.flags = 0;
+  // A denormal operand does not stop a load, even unmasked.
+  const denormal = FX.flags & DE;
+  FX.flags &= ~DE;
   f.push(v);
-  end(f);
+  if (end(f) && denormal !== 0) f.signal(DE);
 };
 
 const fldReg: Handler = (m, o) => {
@@ -136,42 +141,57 @@ const fstMem: Handler = (m, o) => {
   const mem = m.memory;
   const x = top(f);
   const mode = (o.imm2 & TRUNCATE) !== 0 ? 3 : rc(f);
+  let lo = 0;
+  let hi = 0;
   switch (o.aux) {
     case MK_F32:
-      mem.store32(a, toFloat(x, mode) | 0);
+      lo = toFloat(x, mode) | 0;
       break;
-    case MK_F64: {
-      const [lo, hi] = toDouble(x, mode);
-      mem.store64(a, lo | 0, hi | 0);
+    case MK_F64:
+      [lo, hi] = toDouble(x, mode);
       break;
-    }
-    case MK_F80: {
-      mem.probeWrite(a, 10);
-      const [lo, hi] = words(x);
-      mem.store64(a, lo | 0, hi | 0);
-      mem.store16(a + 8, (x.s << 15) | x.e);
+    case MK_F80:
+      [lo, hi] = words(x);
       break;
-    }
     case MK_I16:
-      mem.store16(a, Number(toIntBits(x, mode, 16)));
+      lo = Number(toIntBits(x, mode, 16));
       break;
     case MK_I32:
-      mem.store32(a, Number(toIntBits(x, mode, 32)) | 0);
+      lo = Number(toIntBits(x, mode, 32));
       break;
     default: {
       const v = toIntBits(x, mode, 64);
-      mem.store64(a, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
+      lo = Number(v & 0xffffffffn);
+      hi = Number(v >> 32n);
     }
   }
-  end(f);
-  if ((o.imm2 & POP) !== 0) f.pop();
+  // With an unmasked exception (other than precision) the destination is not written.
+  const store = !unmaskedStoreFault(f);
+  if (store) {
+    switch (o.aux) {
+      case MK_F32:
+      case MK_I32:
+        mem.store32(a, lo | 0);
+        break;
+      case MK_I16:
+        mem.store16(a, lo);
+        break;
+      case MK_F80:
+        mem.probeWrite(a, 10);
+        mem.store64(a, lo | 0, hi | 0);
+        mem.store16(a + 8, (x.s << 15) | x.e);
+        break;
+      default:
+        mem.store64(a, lo | 0, hi | 0);
+    }
+  }
+  if (end(f) && store && (o.imm2 & POP) !== 0) f.pop();
 };
 
 const fstReg: Handler = (m, o) => {
   const f = begin(m, o);
   f.set(o.d, top(f));
-  end(f);
-  if ((o.imm2 & POP) !== 0) f.pop();
+  if (end(f) && (o.imm2 & POP) !== 0) f.pop();
 };
 
 function buildStore(flags: number) {
@@ -223,8 +243,7 @@ function buildFcmov(cc: number) {
 const ffree: Handler = (m, o) => {
   const f = begin(m, o);
   f.free(o.d);
-  end(f);
-  if ((o.imm2 & POP) !== 0) f.pop();
+  if (end(f) && (o.imm2 & POP) !== 0) f.pop();
 };
 
 function buildFree(flags: number) {
@@ -357,7 +376,7 @@ const frstor = control((m, f, o) => {
     regs.push(fromWords(lo, hi, mem.load16(a + 36 + 10 * i)));
   }
   loadEnv(m, f, a);
-  for (let i = 0; i < 8; i++) f.regs[(f.top + i) & 7] = regs[i];
+  f.loadStack(regs);
 });
 
 const simple = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
@@ -411,15 +430,15 @@ export const X87_DATA: InstrDef[] = [
   { mnemonics: mn("Fstsw"), family: "x87", build: waiting(fnstsw) },
   { mnemonics: mn("Fnstcw"), family: "x87", build: fnstcw },
   { mnemonics: mn("Fstcw"), family: "x87", build: waiting(fnstcw) },
-  { mnemonics: mn("Fldcw"), family: "x87", build: waiting(fldcw) },
+  { mnemonics: mn("Fldcw"), family: "x87", build: fldcw },
   { mnemonics: mn("Fnclex"), family: "x87", build: fnclex },
   { mnemonics: mn("Fclex"), family: "x87", build: waiting(fnclex) },
   { mnemonics: mn("Fninit"), family: "x87", build: fninit },
   { mnemonics: mn("Finit"), family: "x87", build: waiting(fninit) },
   { mnemonics: mn("Fnstenv"), family: "x87", build: fnstenv },
   { mnemonics: mn("Fstenv"), family: "x87", build: waiting(fnstenv) },
-  { mnemonics: mn("Fldenv"), family: "x87", build: waiting(fldenv) },
+  { mnemonics: mn("Fldenv"), family: "x87", build: fldenv },
   { mnemonics: mn("Fnsave"), family: "x87", build: fnsave },
   { mnemonics: mn("Fsave"), family: "x87", build: waiting(fnsave) },
-  { mnemonics: mn("Frstor"), family: "x87", build: waiting(frstor) },
+  { mnemonics: mn("Frstor"), family: "x87", build: frstor },
 ];

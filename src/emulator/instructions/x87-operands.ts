@@ -13,7 +13,7 @@ import type { Machine } from "../machine.js";
 import type { Op } from "../op.js";
 import { ea } from "../operands.js";
 import { C1, ES, type X87 } from "../x87-state.js";
-import { FX, fromDouble, fromFloat, fromInt, fromWords, type F80 } from "../x87-float.js";
+import { DE, FX, IE, SF, ZE, fromDouble, fromFloat, fromInt, fromWords, type F80 } from "../x87-float.js";
 import type { Decoding } from "./def.js";
 
 const { MemorySize, Register } = iced;
@@ -112,6 +112,8 @@ export function begin(m: Machine, o: Op): X87 {
   waitCheck(f, o);
   FX.flags = 0;
   FX.c1 = 0;
+  FX.cw = f.cw;
+  if ((f.cw & 0x3f) !== 0x3f) f.mark();
   return f;
 }
 
@@ -119,7 +121,23 @@ export function begin(m: Machine, o: Op): X87 {
  * Merges the accumulated exceptions and C1 into the status word: C1 is the "rounded up" bit, or
  * the stack fault direction (set by X87.push/underflow through FX.c1).
  */
-export function end(f: X87): void {
+export function end(f: X87): boolean {
+  if ((FX.flags & ~f.cw & (IE | DE | ZE)) !== 0) {
+    // An unmasked invalid-operation, denormal or divide-by-zero exception is detected before the
+    // operation: it does not complete (registers, TOP and tags unchanged, no precision/overflow/
+    // underflow, C1 only from a stack fault); SIGFPE comes at the next waiting instruction.
+    FX.flags &= IE | DE | ZE | SF;
+    f.sw = (f.sw & ~C1) | ((FX.flags & SF) !== 0 && FX.c1 !== 0 ? C1 : 0);
+    f.signal(FX.flags);
+    f.rollback();
+    return false;
+  }
   f.sw = (f.sw & ~C1) | (FX.c1 !== 0 ? C1 : 0);
   if (FX.flags !== 0) f.signal(FX.flags);
+  return true;
+}
+
+/** Exceptions other than precision that are unmasked among those raised so far (a store is then not done). */
+export function unmaskedStoreFault(f: X87): boolean {
+  return (FX.flags & ~f.cw & 0x1f) !== 0;
 }

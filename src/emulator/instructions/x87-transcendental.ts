@@ -28,8 +28,7 @@ function binary(fn: (x: F80, y: F80, rc: number) => F80): Handler {
       f.underflow();
       f.set(1, INDEFINITE);
     } else f.set(1, fn(f.get(0), f.get(1), (f.cw >> 10) & 3));
-    end(f);
-    f.pop();
+    if (end(f)) f.pop();
   };
 }
 
