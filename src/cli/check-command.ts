@@ -2,6 +2,8 @@ import { writeFileSync } from "node:fs";
 import { UserInputError } from "../diagnostics.js";
 import { FORMATS, type FormatName } from "../exercises/formats/index.js";
 import { gradeAnswer } from "../exercises/grade.js";
+import { buildFailure, DEFAULT_SEED } from "../exercises/function-grader.js";
+import type { GradeReport } from "../exercises/report.js";
 import { readUserFile } from "../pipeline/compile-file.js";
 import { integerOption, oneFile, parseCommand } from "./args.js";
 import { exerciseById } from "./exercises-command.js";
@@ -38,21 +40,40 @@ export async function checkCommand(argv: string[]): Promise<number> {
     );
   const seed = integerOption("check", "seed", values.seed, 0);
   const numRuns = integerOption("check", "runs", values.runs);
-  const source = readUserFile(file).toString("utf8");
-  const report = await gradeAnswer(exercise, source, file, { seed, numRuns });
-  const text = FORMATS[format as FormatName](report);
   const output = values.output as string | undefined;
+  let source: string;
+  let report: GradeReport;
+  try {
+    source = readUserFile(file).toString("utf8");
+    report = await gradeAnswer(exercise, source, file, { seed, numRuns });
+  } catch (e) {
+    // An autograder still gets a report (every part failed, with the reason) for a missing answer.
+    if (!(e instanceof UserInputError) || !output || format === "text") throw e;
+    report = buildFailure(
+      exercise,
+      { exercise: exercise.id, title: exercise.title, file, seed: seed ?? DEFAULT_SEED, runs: 0 },
+      e.format(),
+      performance.now(),
+    );
+    writeReport(output, FORMATS[format as FormatName](report));
+    throw e;
+  }
+  const text = FORMATS[format as FormatName](report);
   if (output) {
-    try {
-      writeFileSync(output, text);
-    } catch (e) {
-      throw new UserInputError(
-        `abi-lab check: cannot write '${output}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-      );
-    }
+    writeReport(output, text);
     process.stderr.write(
       `abi-lab check: ${exercise.id}: ${report.score}/${report.maxScore}${report.passed ? " (all passed)" : ""}; ${format} report written to ${output}\n`,
     );
   } else process.stdout.write(text);
   return report.passed ? 0 : 1;
+}
+
+function writeReport(output: string, text: string): void {
+  try {
+    writeFileSync(output, text);
+  } catch (e) {
+    throw new UserInputError(
+      `abi-lab check: cannot write '${output}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
 }

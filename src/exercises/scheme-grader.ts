@@ -59,7 +59,12 @@ export async function gradeScheme(
       stoppedAt = await runFrom(exercise, source, file, inputs, from, observed);
     } catch (e) {
       if (!(e instanceof UserInputError)) throw e;
-      return buildFailure(exercise, base, e.format(), started);
+      const answerLines = source.split("\n").length;
+      const inDriver = e.location && e.location.file === file && e.location.line > answerLines;
+      const message = inDriver
+        ? `${file}: ${e.message} in the grader's driver, which calls (${exercise.procedure} s): define ${exercise.procedure} at the top level`
+        : e.format();
+      return buildFailure(exercise, base, message, started);
     }
     base.runs++;
     from = stoppedAt + 1;

@@ -101,6 +101,18 @@ test("abi-lab check --format gradescope --output writes results.json; formats an
   const noExercise = abiLab(["check", "a.s"], dir);
   assert.equal(noExercise.status, 2);
   assert.match(noExercise.stderr, /which exercise\?/);
+  const missing = abiLab(
+    ["check", "none.s", "-e", "stack-args", "--format", "gradescope", "-o", "missing.json"],
+    dir,
+  );
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /none\.s: cannot read: no such file/);
+  const zero = JSON.parse(readFileSync(join(dir, "missing.json"), "utf8")) as {
+    score: number;
+    output: string;
+  };
+  assert.equal(zero.score, 0);
+  assert.match(zero.output, /none\.s: cannot read/);
   const wrongKind = abiLab(["check", "a.s", "-e", "define-foreign"], dir);
   assert.equal(wrongKind.status, 2);
   assert.match(wrongKind.stderr, /answered in Scheme/);

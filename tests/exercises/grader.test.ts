@@ -69,3 +69,13 @@ test("the grader scrambles caller-saved registers after runtime calls, and says 
   // Keeping the counter in rcx breaks no rule the checker sees: only the scrambling exposes it.
   assert.equal(r.tests.find((t) => t.kind === "convention")!.passed, true);
 });
+
+test("a Scheme answer that does not define the procedure is told so, not shown the driver's line", async () => {
+  const r = await gradeAnswer(findExercise("define-foreign")!, "(define (yell s) s)\n", "yell.scm");
+  assert.equal(
+    r.buildError,
+    "yell.scm: unbound variable 'shout' in the grader's driver, which calls (shout s): define shout at the top level",
+  );
+  const syntax = await gradeAnswer(findExercise("define-foreign")!, "(define (shout s)\n", "open.scm");
+  assert.match(syntax.buildError ?? "", /^open\.scm:1:1: error: /);
+});
