@@ -28,6 +28,16 @@ void test("a statement that starts with ':' is an error (keystone looped forever
   );
 });
 
+void test("a directive name followed by a comma is an error (keystone looped forever)", async () => {
+  for (const bad of [".align, 231", ".quad,1", ".byte,"])
+    await assert.rejects(
+      linkAssembly(`${head}  ret\n${bad}\n`, "dir.s"),
+      (e: unknown) =>
+        e instanceof UserInputError && e.location?.line === 5 && /malformed directive/.test(e.message),
+      bad,
+    );
+});
+
 void test("a program larger than the guest memory limit is a user error, not an internal one", async () => {
   const image = await linkAssembly(`${head}  ret\n.bss\n.zero 100000000\n`, "big.s");
   assert.throws(
