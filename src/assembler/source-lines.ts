@@ -164,6 +164,19 @@ export function splitSource(source: string): SplitSource {
       source: statement,
       column: columnOf(text, code, statement),
     };
+    // Keystone loops forever on some malformed statements (a byte above 0x7f outside a string,
+    // a line starting with ':', a directive followed by a comma): refuse them here.
+    let odd: string | undefined;
+    outsideStrings(statement, (part) => {
+      odd ??= /[^\p{ASCII}]/u.exec(part)?.[0];
+      return part;
+    });
+    if (odd !== undefined)
+      parsedLine.error = `the character '${odd}' (U+${odd.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}) is not allowed outside a string or a comment`;
+    else if (statement !== "" && !/^[A-Za-z_.$]/.test(statement))
+      parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
+    else if (/^\.[\w.$]*[^\w.$\s=]/.test(statement))
+      parsedLine.error = `malformed directive '${statement}' (a directive name is followed by a space)`;
     return parsedLine;
   });
   renameNumericLabels(parsed);
@@ -346,7 +359,7 @@ function rewriteModifiers(l: ParsedLine, syntax: Syntax): void {
     return part;
   });
   if (modifier)
-    l.error =
+    l.error ??=
       modifier.toUpperCase() === "GOTPCREL"
         ? "@GOTPCREL is only supported in 'mov reg, [rip + sym@GOTPCREL]' (made a lea): use lea reg, [rip + sym]"
         : `relocation modifier '@${modifier}' is not supported: abi-lab assembles to final addresses, without a GOT or TLS`;

@@ -1,4 +1,5 @@
-import { Machine } from "../emulator/index.js";
+import { UserInputError } from "../diagnostics.js";
+import { Machine, MemoryLimitError } from "../emulator/index.js";
 import { LinuxKernel, type KernelOptions } from "../syscalls/kernel.js";
 import { loadImage, type LoadableImage } from "./load-image.js";
 
@@ -21,7 +22,17 @@ export interface ProcessOptions {
 /** A machine with the image loaded and a Linux kernel over the sandbox: ready to run. */
 export function createProcess(options: ProcessOptions): { machine: Machine; kernel: LinuxKernel } {
   const machine = new Machine(options.memoryLimit ? { limitBytes: options.memoryLimit } : {});
-  const { brk } = loadImage(machine, options.image, { argv: options.argv, env: options.env });
+  let brk: number;
+  try {
+    ({ brk } = loadImage(machine, options.image, { argv: options.argv, env: options.env }));
+  } catch (e) {
+    if (!(e instanceof MemoryLimitError)) throw e;
+    const mib = (n: number) => `${Math.ceil(n / (1 << 20))} MiB`;
+    throw new UserInputError(
+      `${options.argv[0]}: the program does not fit in the guest memory limit of ${mib(e.limitBytes)}: ` +
+        `its segments and stack need more (raise the limit with --max-memory)`,
+    );
+  }
   const kernel = new LinuxKernel({
     sandboxDir: options.sandboxDir,
     stdout: options.stdout,
