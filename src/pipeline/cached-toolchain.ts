@@ -14,7 +14,7 @@ import type { Image, InputFile } from "../linker/index.js";
 
 /** Folders (relative to the source root) and files whose code decides what the toolchain outputs. */
 const TOOLCHAIN_DIRS = ["compiler", "assembler", "linker", "values"];
-const TOOLCHAIN_FILES = ["emulator/types", "diagnostics"];
+const TOOLCHAIN_FILES = ["emulator/types", "diagnostics", "pipeline/cached-toolchain"];
 
 let fingerprint: string | undefined;
 
