@@ -49,20 +49,26 @@ var __abiLabMetaResolve = (specifier) => {
   }
 };`;
 
-await esbuild.build({
-  entryPoints: [join(cli, "main.js")],
-  outfile: out,
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  packages: "external",
-  // The stepper needs ink (ES modules only, which require() cannot load on Node 20).
-  external: ["./step-command.js"],
-  define: { "import.meta.url": "__abiLabMetaUrl", "import.meta.resolve": "__abiLabMetaResolve" },
-  banner: { js: banner },
-  logLevel: "warning",
-});
+try {
+  await esbuild.build({
+    entryPoints: [join(cli, "main.js")],
+    outfile: out,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    // The stepper needs ink (ES modules only, which require() cannot load on Node 20).
+    external: ["./step-command.js"],
+    define: { "import.meta.url": "__abiLabMetaUrl", "import.meta.resolve": "__abiLabMetaResolve" },
+    banner: { js: banner },
+    logLevel: "warning",
+  });
+} catch (e) {
+  rmSync(out, { force: true });
+  console.log(`bundle: esbuild failed (${e instanceof Error ? e.message : String(e)}); no bundle made`);
+  process.exit(0);
+}
 
 // Every import( left is the `await import(...)` of something outside the bundle.
 const code = readFileSync(out, "utf8");

@@ -15,6 +15,8 @@ import vm from "node:vm";
 import { cacheEnabled, cacheKey, readEntry, writeEntry } from "./object-cache.js";
 
 const KIND = "v8-code";
+/** Code caches are big (half a MiB) and one per version of a file: keep only a few. */
+const MAX_CODE_CACHES = 8;
 
 /** `createRequire(from)(specifier)`, through the code cache when it is enabled. */
 export function requireWithCodeCache(specifier: string, from: string): unknown {
@@ -64,7 +66,7 @@ export function loadWithCodeCache(
   module.loaded = true;
   if (key !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     const entry = key;
-    process.once("exit", () => writeEntry(KIND, entry, script.createCachedData()));
+    process.once("exit", () => writeEntry(KIND, entry, script.createCachedData(), MAX_CODE_CACHES));
   }
   return module.exports;
 }

@@ -27,8 +27,8 @@ import { deserialize, serialize } from "node:v8";
 const FORMAT = "abi-lab cache 1";
 const MAGIC = Buffer.from("ABILABC1");
 const HASH_BYTES = 32;
-/** Entries per kind kept at most; the oldest quarter is removed beyond that. */
-export const MAX_ENTRIES = 2000;
+/** Entries of a kind kept at most (unless the writer says otherwise); the oldest go beyond that. */
+export const MAX_ENTRIES = 1000;
 
 let disabled = false;
 
@@ -76,8 +76,11 @@ export function readEntry(kind: string, key: string): Uint8Array | undefined {
   return sum.equals(file.subarray(MAGIC.length, head)) ? payload : undefined;
 }
 
-/** Store an entry (atomically: a temporary file renamed into place). Failures are ignored. */
-export function writeEntry(kind: string, key: string, payload: Uint8Array): void {
+/**
+ * Store an entry (atomically: a temporary file renamed into place), then keep the kind's folder to
+ * `maxEntries` (removing the oldest quarter when there are more). Failures are ignored.
+ */
+export function writeEntry(kind: string, key: string, payload: Uint8Array, maxEntries = MAX_ENTRIES): void {
   const path = entryPath(kind, key);
   const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   try {
@@ -85,7 +88,7 @@ export function writeEntry(kind: string, key: string, payload: Uint8Array): void
     const sum = createHash("sha256").update(payload).digest();
     writeFileSync(temp, Buffer.concat([MAGIC, sum, payload]));
     renameSync(temp, path);
-    prune(dirname(path));
+    prune(dirname(path), maxEntries);
   } catch {
     try {
       unlinkSync(temp);
@@ -95,10 +98,9 @@ export function writeEntry(kind: string, key: string, payload: Uint8Array): void
   }
 }
 
-/** Keep a kind's folder under MAX_ENTRIES entries, removing the oldest. */
-function prune(dir: string): void {
+function prune(dir: string, maxEntries: number): void {
   const names = readdirSync(dir);
-  if (names.length <= MAX_ENTRIES) return;
+  if (names.length <= maxEntries) return;
   const aged: { path: string; time: number }[] = [];
   for (const name of names) {
     const path = join(dir, name);
@@ -109,7 +111,7 @@ function prune(dir: string): void {
     }
   }
   aged.sort((a, b) => a.time - b.time);
-  for (const { path } of aged.slice(0, aged.length - Math.floor((MAX_ENTRIES * 3) / 4)))
+  for (const { path } of aged.slice(0, aged.length - Math.floor((maxEntries * 3) / 4)))
     try {
       unlinkSync(path);
     } catch {

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cached } from "../cache/object-cache.js";
@@ -13,30 +14,36 @@ import type { Image, InputFile } from "../linker/index.js";
 
 /** Folders (relative to the source root) and files whose code decides what the toolchain outputs. */
 const TOOLCHAIN_DIRS = ["compiler", "assembler", "linker", "values"];
-const TOOLCHAIN_FILES = ["emulator/types", "diagnostics"];
+const TOOLCHAIN_FILES = ["emulator/types", "diagnostics", "pipeline/cached-toolchain"];
 
 let fingerprint: string | undefined;
 
 /**
- * A hash of the toolchain's code files (the .js files when built, the .ts files under tsx): their
- * names, sizes and modification times (reading them all would cost more than a warm run's other
- * cache work), and keystone-wasm's package.json.
+ * A hash of the toolchain's code and keystone-wasm's package.json. The code is known by file sizes
+ * and modification times (reading it all would cost more than a warm run's other cache work): of
+ * the CLI bundle when running from it (it holds all the code), else of the toolchain's .js files
+ * (built) or .ts files (under tsx).
  */
 export function toolchainFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const here = fileURLToPath(import.meta.url);
-  const root = dirname(dirname(here));
-  const ext = here.endsWith(".ts") ? ".ts" : ".js";
   const hash = createHash("sha256");
   const add = (path: string, name: string) => {
     const s = statSync(path);
     hash.update(`${name}\0${s.size}\0${s.mtimeMs}\0`);
   };
-  for (const dir of TOOLCHAIN_DIRS)
-    for (const name of readdirSync(join(root, dir)).sort())
-      if (name.endsWith(ext) && !name.endsWith(".d.ts")) add(join(root, dir, name), `${dir}/${name}`);
-  for (const file of TOOLCHAIN_FILES) add(join(root, file + ext), file);
-  hash.update(readFileSync(new URL("../package.json", import.meta.resolve("keystone-wasm"))));
+  if (here.endsWith(".cjs")) add(here, "bundle");
+  else {
+    const root = dirname(dirname(here));
+    const ext = here.endsWith(".ts") ? ".ts" : ".js";
+    for (const dir of TOOLCHAIN_DIRS)
+      for (const name of readdirSync(join(root, dir)).sort())
+        if (name.endsWith(ext) && !name.endsWith(".d.ts")) add(join(root, dir, name), `${dir}/${name}`);
+    for (const file of TOOLCHAIN_FILES) add(join(root, file + ext), file);
+  }
+  // The package's entry (CommonJS or ES module) is in its dist/.
+  const keystone = createRequire(import.meta.url).resolve("keystone-wasm");
+  hash.update(readFileSync(join(dirname(keystone), "..", "package.json")));
   fingerprint = hash.digest("hex");
   return fingerprint;
 }

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -97,6 +97,27 @@ void test("a damaged cache entry is ignored and rebuilt", async () => {
   assert.deepEqual(essence(again), essence(good));
   assert.ok(readFileSync(linked).equals(original));
   await withCache(dir, () => assert.ok(readEntry("linked", key)));
+});
+
+void test("a kind of entry is kept to its limit, the oldest removed first", async () => {
+  const dir = tmp("cache");
+  await withCache(dir, () => {
+    for (let i = 0; i < 8; i++) {
+      writeEntry("test", `entry${i}`, new Uint8Array([i]), 8);
+      // Distinct modification times, oldest first.
+      const when = new Date(Date.now() - (100 - i) * 1000);
+      utimesSync(join(dir, "test", `entry${i}.bin`), when, when);
+    }
+    assert.equal(readdirSync(join(dir, "test")).length, 8);
+    // The ninth goes beyond the limit: the oldest are removed down to three quarters of it.
+    writeEntry("test", "entry8", new Uint8Array([8]), 8);
+    const left = readdirSync(join(dir, "test")).sort();
+    assert.deepEqual(
+      left,
+      [3, 4, 5, 6, 7, 8].map((i) => `entry${i}.bin`),
+    );
+    assert.deepEqual(readEntry("test", "entry8"), Buffer.from([8]));
+  });
 });
 
 void test("the cache folder comes from ABI_LAB_CACHE_DIR, else XDG_CACHE_HOME", async () => {
