@@ -440,7 +440,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.leave) {
     g.emit(`a = ${g.H(10)} * ${TWO32} + (${g.L(10)} >>> 0);`);
-    g.emit(`t = mem.load32(a); u = mem.load32(a + 4);`);
+    g.emit(`t = mem.load64(a); u = MH[0];`);
     const [sl, sh] = g.W(8);
     g.emit(`${sl} = ${g.L(10)}; ${sh} = ${g.H(10)};`);
     addRsp(g, 8);
