@@ -5,7 +5,7 @@
  * installed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -47,6 +47,10 @@ interface Row {
   qemu?: number;
   instructions?: number;
   peakMiB?: number;
+  /** CPU time (user + system) of the last end-to-end run, ms: steadier than wall time on a busy machine. */
+  cpu?: number;
+  /** CPU time of `abi-lab run` on the executable built natively (no compile, assemble, link). */
+  exeCpu?: number;
   same: boolean;
 }
 
@@ -72,47 +76,85 @@ for (const file of programs) {
     if (b.status !== 0) throw new Error(`build ${file}: ${b.stderr}`);
   }
   const native = time(exe, []);
-  const emulated = time("/usr/bin/time", [
+  // End to end (a .scm file is compiled, assembled and linked first), and the executable alone.
+  const emulated = emulate(file.endsWith(".c") ? exe : src);
+  const exeRun = file.endsWith(".c") ? emulated : emulate(exe);
+  rows.push({
+    name: file,
+    native: native.ms,
+    emulated: emulated.ms,
+    qemu: qemu ? time("qemu-x86_64", [exe]).ms : undefined,
+    instructions: exeRun.instructions,
+    peakMiB: exeRun.peakMiB,
+    cpu: emulated.cpu,
+    exeCpu: exeRun.cpu,
+    same: native.stdout === emulated.stdout && native.stdout === exeRun.stdout,
+  });
+}
+
+/** `abi-lab run --stats` under /usr/bin/time: wall ms, CPU ms, peak RSS, instructions, output. */
+function emulate(target: string): {
+  ms: number;
+  stdout: string;
+  cpu?: number;
+  peakMiB?: number;
+  instructions?: number;
+} {
+  const r = time("/usr/bin/time", [
     "-f",
-    "%M",
+    "%M %U %S",
     process.execPath,
     cli,
     "run",
     "--sandbox",
     work,
     "--stats",
-    file.endsWith(".c") ? exe : src,
+    target,
   ]);
-  const stats = /abi-lab: (\d+) instructions emulated/.exec(emulated.stderr);
-  const peak = /^(\d+)$/m.exec(emulated.stderr.trim().split("\n").pop() ?? "");
-  rows.push({
-    name: file,
-    native: native.ms,
-    emulated: emulated.ms,
-    qemu: qemu ? time("qemu-x86_64", [exe]).ms : undefined,
+  const stats = /abi-lab: (\d+) instructions emulated/.exec(r.stderr);
+  // The last line from /usr/bin/time: peak RSS in KiB, user and system CPU seconds.
+  const usage = /^(\d+) ([\d.]+) ([\d.]+)$/m.exec(r.stderr.trim().split("\n").pop() ?? "");
+  return {
+    ms: r.ms,
+    stdout: r.stdout,
+    cpu: usage ? (Number(usage[2]) + Number(usage[3])) * 1000 : undefined,
+    peakMiB: usage ? Number(usage[1]) / 1024 : undefined,
     instructions: stats ? Number(stats[1]) : undefined,
-    peakMiB: peak ? Number(peak[1]) / 1024 : undefined,
-    same: native.stdout === emulated.stdout,
-  });
+  };
 }
 
 const hello = helloEndToEnd();
+
+// What `abi-lab run` of an executable costs besides emulating it (Node, iced-x86, loading):
+// an executable that runs a handful of instructions.
+const emptyExe = join(work, "empty");
+writeFileSync(join(work, "empty.scm"), "0\n");
+spawnSync(process.execPath, [cli, "build", join(work, "empty.scm"), "-o", emptyExe]);
+const base = emulate(emptyExe);
 
 const pad = (s: string, n: number) => s.padStart(n);
 console.log(
   `\nabi-lab bench — ${process.platform} ${process.arch}, node ${process.version}, median of ${RUNS}\n`,
 );
 console.log(
-  `${"program".padEnd(16)}${pad("native ms", 11)}${pad("abi-lab ms", 12)}${pad("ratio", 8)}${qemu ? pad("qemu ms", 10) : ""}${pad("M instr", 10)}${pad("M instr/s", 11)}${pad("peak MiB", 10)}  output`,
+  `${"program".padEnd(16)}${pad("native ms", 11)}${pad("abi-lab ms", 12)}${pad("ratio", 8)}${qemu ? pad("qemu ms", 10) : ""}${pad("cpu ms", 9)}${pad("exe cpu", 9)}${pad("M instr", 10)}${pad("M instr/s", 11)}${pad("peak MiB", 10)}  output`,
 );
+const baseCpu = base.cpu ?? 0;
 for (const r of rows) {
-  const mips = r.instructions ? r.instructions / 1e6 / (r.emulated / 1000) : undefined;
+  const emuMs = r.exeCpu !== undefined ? r.exeCpu - baseCpu : undefined;
+  const mips = r.instructions && emuMs !== undefined && emuMs > 0 ? r.instructions / 1e3 / emuMs : undefined;
   console.log(
     `${r.name.padEnd(16)}${pad(r.native.toFixed(1), 11)}${pad(r.emulated.toFixed(0), 12)}${pad((r.emulated / r.native).toFixed(1) + "×", 8)}${
       qemu ? pad(r.qemu?.toFixed(1) ?? "", 10) : ""
-    }${pad(r.instructions ? (r.instructions / 1e6).toFixed(1) : "?", 10)}${pad(mips ? mips.toFixed(1) : "?", 11)}${pad(r.peakMiB ? r.peakMiB.toFixed(0) : "?", 10)}  ${r.same ? "same" : "DIFFERENT"}`,
+    }${pad(r.cpu !== undefined ? r.cpu.toFixed(0) : "?", 9)}${pad(r.exeCpu !== undefined ? r.exeCpu.toFixed(0) : "?", 9)}${pad(r.instructions ? (r.instructions / 1e6).toFixed(1) : "?", 10)}${pad(mips ? mips.toFixed(1) : "?", 11)}${pad(r.peakMiB ? r.peakMiB.toFixed(0) : "?", 10)}  ${r.same ? "same" : "DIFFERENT"}`,
   );
 }
+console.log(
+  `\nabi-lab ms: wall time of \`abi-lab run FILE\` end to end (a .scm is compiled, assembled and linked first);` +
+    `\ncpu ms: its CPU time; exe cpu: CPU time of \`abi-lab run\` on the executable built with \`abi-lab build\`;` +
+    `\nM instr/s: guest instructions per second of CPU time spent emulating (exe cpu minus the ${baseCpu.toFixed(0)} ms` +
+    `\nthat \`abi-lab run\` of an almost empty executable costs); peak MiB: peak RSS of the executable run.`,
+);
 console.log(`\n${hello}`);
 
 /**

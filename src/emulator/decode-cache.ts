@@ -26,9 +26,6 @@ const MAX_BLOCK = 64;
 const FETCH_WINDOW = 512;
 
 export class Block {
-  /** Cached successors (taken / fall-through), checked by address and validity. */
-  next1: Block | null = null;
-  next2: Block | null = null;
   valid = true;
   /** The block translated to a JS function (translate.ts) once it is hot, else null. */
   jit: (() => void) | null = null;
@@ -63,6 +60,13 @@ export class Block {
     this.fops = fops;
     this.fn = fops.length;
     this.fidx = Int32Array.from(fidx);
+  }
+
+  /** An empty, invalid block (a filler for caches of blocks). */
+  static placeholder(): Block {
+    const b = new Block(-1, -1, [], 0);
+    b.valid = false;
+    return b;
   }
 }
 

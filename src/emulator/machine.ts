@@ -12,7 +12,7 @@
  * halt from an observer stops right after the instruction). Call/return/syscall/fault events cost
  * one null check on their own instructions when nobody listens.
  */
-import { BLOCK_EXIT, DecodeCache, type Block } from "./decode-cache.js";
+import { BLOCK_EXIT, Block, DecodeCache } from "./decode-cache.js";
 import { GuestFaultError } from "./errors.js";
 import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
 import { Memory, type MemoryOptions } from "./memory.js";
@@ -30,6 +30,9 @@ import {
 } from "./types.js";
 
 const TWO32 = 4294967296;
+const JC_MASK = 4095;
+/** Fills empty jump-cache slots (never valid, so never taken for a real block). */
+const NO_BLOCK = Block.placeholder();
 const ENOSYS = 38;
 
 export interface MachineOptions extends MemoryOptions {
@@ -98,6 +101,10 @@ export class Machine implements GuestMachine {
   readonly memory: Memory;
   syscallHandler: SyscallHandler | null;
   readonly cache: DecodeCache;
+  /** The translated block running (see chain). */
+  private cur: Block = NO_BLOCK;
+  /** Direct-mapped cache of blocks by rip, in front of the decode cache's map (run loop). */
+  private readonly jumpCache: Block[] = new Array<Block>(JC_MASK + 1).fill(NO_BLOCK);
 
   /** Listener lists, null when empty (the hot path tests for null). */
   callObs: MachineObserver[] | null = null;
@@ -375,7 +382,7 @@ export class Machine implements GuestMachine {
   private runFast(limit: number, first: boolean): StopReason | null {
     const cache = this.cache;
     const bps = this.bps;
-    let prev: Block | null = null;
+    const jc = this.jumpCache;
     let blk: Block | null = null;
     let i = 0;
     /** What runs: 0 the ops, 1 the fused ops (i indexes b.fops), 2 the translated function. */
@@ -389,20 +396,13 @@ export class Machine implements GuestMachine {
           if (bps.size !== 0 && !first && bps.has(rip)) return { kind: "breakpoint", rip };
           const left = limit - this.steps;
           if (left <= 0) return this.stepLimit();
-          let b: Block;
-          if (prev !== null) {
-            const n1 = prev.next1;
-            if (n1 !== null && n1.ip === rip && n1.valid) b = n1;
-            else {
-              const n2 = prev.next2;
-              if (n2 !== null && n2.ip === rip && n2.valid) b = n2;
-              else {
-                b = cache.get(rip);
-                prev.next2 = n1;
-                prev.next1 = b;
-              }
-            }
-          } else b = cache.get(rip);
+          // The jump cache: the last block seen at this hash of rip (QEMU's tb_jmp_cache).
+          const h = rip & JC_MASK;
+          let b = jc[h];
+          if (b.ip !== rip || !b.valid) {
+            b = cache.get(rip);
+            jc[h] = b;
+          }
           first = false;
           blk = b;
           const ops = b.ops;
@@ -413,11 +413,12 @@ export class Machine implements GuestMachine {
               jit = b.jit = translate(b, this);
             }
             if (jit !== null) {
-              // The translated block keeps steps and rip exact itself.
+              // Translated blocks keep steps and rip exact themselves.
               mode = 2;
+              this.cur = b;
               jit();
+              if (this.interrupt === 0) this.chain(limit);
               mode = 0;
-              prev = b;
               if (this.interrupt !== 0) return this.takePending();
               continue;
             }
@@ -453,23 +454,45 @@ export class Machine implements GuestMachine {
           }
           mode = 0;
           this.steps += b.fidx[i];
-          prev = b;
           if (this.interrupt !== 0) return this.takePending();
         }
       } catch (e) {
         const translated = mode === 2;
         if (mode === 1 && blk !== null) i = blk.fidx[i];
-        if (translated) i = this.fi;
+        if (translated) {
+          blk = this.cur;
+          i = this.fi;
+        }
         mode = 0;
         if (e === BLOCK_EXIT && blk !== null) {
           if (!translated) this.steps += i;
           this.rip = blk.ops[i].ip;
-          prev = null;
           if (this.interrupt !== 0) return this.takePending();
           continue;
         }
         return this.caught(e, blk, i, !translated);
       }
+    }
+  }
+
+  /**
+   * Runs translated blocks back to back from rip while the next one is translated, fits the step
+   * budget and is not at a breakpoint, and nothing is pending. A small function of its own, so that
+   * V8 optimises it on its own (the big run loop is only entered through on-stack replacement).
+   * The block running is in `cur` (for the fault handler).
+   */
+  private chain(limit: number): void {
+    const jc = this.jumpCache;
+    const bps = this.bps;
+    for (;;) {
+      const rip = this.rip;
+      const b = jc[rip & JC_MASK];
+      if (b.ip !== rip || !b.valid) return;
+      const jit = b.jit;
+      if (jit === null || b.n > limit - this.steps || (bps.size !== 0 && bps.has(rip))) return;
+      this.cur = b;
+      jit();
+      if (this.interrupt !== 0) return;
     }
   }
 

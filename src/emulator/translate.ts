@@ -38,9 +38,10 @@ import { K_RES32, K_RES64, K_SUB32, K_SUB64, PARITY, cond, getCF } from "./flags
 import { ALU_BIN, ALU_OPS, ALU_UN } from "./instructions/alu.js";
 import { CONTROL_HANDLERS, JCC_HANDLERS, branchTarget } from "./instructions/control.js";
 import { DATA_HANDLERS } from "./instructions/data.js";
+import { SHIFT_HANDLERS, SHIFT_OPS, shift32, shift64 } from "./instructions/shift.js";
 import type { Machine } from "./machine.js";
 import { MM_ABS, MM_BASE, MM_BIS, type Handler, type Op } from "./op.js";
-import { ea } from "./operands.js";
+import { T, ea } from "./operands.js";
 
 /** A translated block: runs the whole block (or up to a taken branch, a fault or an invalidation). */
 export type BlockFn = () => void;
@@ -48,6 +49,7 @@ export type BlockFn = () => void;
 const { ADD, OR, AND, SUB, XOR, CMP, TEST, INC, DEC, NEG, NOT } = ALU_OPS;
 const D = DATA_HANDLERS;
 const C = CONTROL_HANDLERS;
+const SH = SHIFT_HANDLERS;
 
 type Form = "rr32" | "ri32" | "rm32" | "mr32" | "mi32" | "rr64" | "ri64" | "rm64" | "mr64" | "mi64";
 
@@ -86,6 +88,8 @@ class Gen {
   readonly written = new Set<number>();
   /** Kind of the flags held in the flag locals, or -1 when Machine.fl is current. */
   fk = -1;
+  /** For a K_RES kind in the locals: whether fx is 0 (logic operations: CF = OF = 0). */
+  fx0 = false;
   constructor(
     readonly b: Block,
     readonly ops: Op[],
@@ -120,9 +124,19 @@ class Gen {
     return "/*RELOAD*/";
   }
 
+  /** Stores the flag locals to Machine.fl: the fields the kind reads (flags.ts). */
   flagsOut(): string {
-    if (this.fk < 0) return "";
-    return `fl[${FK}] = ${this.fk}; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx; fk = -1;`;
+    const k = this.fk;
+    if (k < 0) return "";
+    const is64 = (k & 1) !== 0;
+    const res = k === K_RES32 || k === K_RES64;
+    const x = res || k === K_INC32 || k === K_INC64 || k === K_DEC32 || k === K_DEC64;
+    let s = `fl[${FK}] = ${k}; fl[${FR}] = fr;`;
+    if (is64) s += ` fl[${FRH}] = frh;`;
+    if (!res) s += ` fl[${FA}] = fa; fl[${FB}] = fb;`;
+    if (!res && is64) s += ` fl[${FAH}] = fah; fl[${FBH}] = fbh;`;
+    if (x) s += ` fl[${FX}] = fx;`;
+    return `${s} fk = -1;`;
   }
 
   /** Writes everything back (registers and flags): before a fallback call or an exit. */
@@ -266,9 +280,14 @@ class Gen {
         "(fah !== fbh ? fah < fbh : (fa >>> 0) < (fb >>> 0))",
         "(fah !== fbh ? fah < fbh : (fa >>> 0) <= (fb >>> 0))",
       ][base];
-    } else if (k === K_RES32 || k === K_RES64) {
-      // Only logic operations put a K_RES kind in the locals: CF = OF = 0 (fx = 0).
+    } else if ((k === K_RES32 || k === K_RES64) && this.fx0) {
+      // Logic operations: CF = OF = 0.
       e = ["false", "false", Z, Z, S, P, S, `(${Z}) || ${S}`][base];
+    } else if (k === K_RES32 || k === K_RES64) {
+      // Shifts: CF and OF are bits of fx.
+      const O = "(fx & 2048) !== 0";
+      const B = "(fx & 1) !== 0";
+      e = [O, B, Z, `${B} || ${Z}`, S, P, `(${S}) !== (${O})`, `${Z} || (${S}) !== (${O})`][base];
     } else if (k === K_ADD32 || k === K_ADD64) {
       const O = is64 ? "((fah ^ frh) & (fbh ^ frh)) < 0" : "((fa ^ fr) & (fb ^ fr)) < 0";
       const CF = this.cf();
@@ -440,7 +459,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.leave) {
     g.emit(`a = ${g.H(10)} * ${TWO32} + (${g.L(10)} >>> 0);`);
-    g.emit(`t = mem.load32(a); u = mem.load32(a + 4);`);
+    g.emit(`t = mem.load64(a); u = MH[0];`);
     const [sl, sh] = g.W(8);
     g.emit(`${sl} = ${g.L(10)}; ${sh} = ${g.H(10)};`);
     addRsp(g, 8);
@@ -463,6 +482,25 @@ function genOp(g: Gen, k: number): boolean {
   if (fn === D.setccR) {
     const c = g.cond(o.cc);
     g.wrD(o, `(${c} ? 1 : 0)`);
+    return true;
+  }
+  // ---- shifts by an immediate count (the count register form goes through the handler)
+  if ((fn === SH.shR32 || fn === SH.shR64) && o.aux !== 1 && o.cc <= SHIFT_OPS.SAR) {
+    const c = o.ilo & (o.size === 8 ? 63 : 31);
+    if (c === 0) {
+      if (fn === SH.shR32 && o.size === 4) g.emit(`${g.W(o.d)[1]} = 0;`);
+      return true;
+    }
+    if (fn === SH.shR32) {
+      g.emit(`v = SH32(${o.cc}, ${g.rdS(o.d, o.dsh, o.sx)}, ${c}, ${o.sx}); x = TT[0];`);
+      g.wrD(o, "v");
+      g.setFlags(K_RES32, "0", "0", "0", "0", "v", "0", "x");
+    } else {
+      g.emit(`v = SH64(${o.cc}, ${g.L(o.d)}, ${g.H(o.d)}, ${c}); vh = TT[0]; x = TT[1];`);
+      const [l, h] = g.W(o.d);
+      g.emit(`${l} = v; ${h} = vh;`);
+      g.setFlags(K_RES64, "0", "0", "0", "0", "v", "vh", "x");
+    }
     return true;
   }
   // ---- arithmetic
@@ -693,9 +731,28 @@ throw e;
     "COND",
     "GETCF",
     "PARITY",
+    "SH32",
+    "SH64",
+    "TT",
     src,
   ) as (...args: unknown[]) => BlockFn;
-  return make(m, m.r, m.fl, m.memory, m.memory.hi, ops, b, ea, branchTarget, cond, getCF, PARITY);
+  return make(
+    m,
+    m.r,
+    m.fl,
+    m.memory,
+    m.memory.hi,
+    ops,
+    b,
+    ea,
+    branchTarget,
+    cond,
+    getCF,
+    PARITY,
+    shift32,
+    shift64,
+    T,
+  );
 }
 
 /** The generated source of a block, for tests and curious readers. */

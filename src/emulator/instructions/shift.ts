@@ -529,3 +529,8 @@ export const SHIFT: InstrDef[] = [
     build: buildShxd(true),
   },
 ];
+
+/** For the block translator (translate.ts): register shifts and the functions computing them. */
+export const SHIFT_HANDLERS = { shR32, shR64 } as const;
+export const SHIFT_OPS = { SHL, SHR, SAR } as const;
+export { shift32, shift64 };
