@@ -13,7 +13,7 @@
 // ES modules whenever the bundle is missing or older than dist/src/cli/main.js (tsc rewrites
 // every file of dist/, so a tsc run after the bundle makes it stale).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const cli = join(process.cwd(), "dist", "src", "cli");
 const out = join(cli, "main.bundle.cjs");
@@ -27,11 +27,11 @@ try {
   process.exit(0);
 }
 
-// ES modules know where they are from import.meta; in the bundle, every module is the bundle, which
-// sits in dist/src/cli like main.js (so paths relative to the source root still work).
-// import.meta.resolve(package) → the package's ES module entry (as import.meta.resolve gives it).
+// ES modules know where they are from import.meta. In the bundle, each module's import.meta.url
+// is still its own file's URL in dist/ (found relative to the bundle, so the package may move);
+// import.meta.resolve(package) gives the package's ES module entry, as it does in an ES module.
 const banner = `"use strict";
-var __abiLabMetaUrl = require("node:url").pathToFileURL(__filename).href;
+var __abiLabModuleUrl = (path) => require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href;
 var __abiLabMetaResolve = (specifier) => {
   const { dirname, join } = require("node:path");
   const { existsSync, readFileSync } = require("node:fs");
@@ -49,6 +49,19 @@ var __abiLabMetaResolve = (specifier) => {
   }
 };`;
 
+/** import.meta.url → __abiLabModuleUrl("<the module's path relative to the bundle's folder>"). */
+const moduleUrls = {
+  name: "module-urls",
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes("import.meta.url")) return undefined;
+      const path = JSON.stringify(relative(cli, args.path));
+      return { contents: source.replaceAll("import.meta.url", `__abiLabModuleUrl(${path})`), loader: "js" };
+    });
+  },
+};
+
 try {
   await esbuild.build({
     entryPoints: [join(cli, "main.js")],
@@ -60,7 +73,8 @@ try {
     packages: "external",
     // The stepper needs ink (ES modules only, which require() cannot load on Node 20).
     external: ["./step-command.js"],
-    define: { "import.meta.url": "__abiLabMetaUrl", "import.meta.resolve": "__abiLabMetaResolve" },
+    define: { "import.meta.resolve": "__abiLabMetaResolve" },
+    plugins: [moduleUrls],
     banner: { js: banner },
     logLevel: "warning",
   });

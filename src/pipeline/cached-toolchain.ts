@@ -32,7 +32,8 @@ export function toolchainFingerprint(): string {
     const s = statSync(path);
     hash.update(`${name}\0${s.size}\0${s.mtimeMs}\0`);
   };
-  if (here.endsWith(".cjs")) add(here, "bundle");
+  // In the CLI bundle (scripts/bundle.mjs), __filename is the bundle's; in ES modules it is undefined.
+  if (typeof __filename === "string" && __filename.endsWith(".cjs")) add(__filename, "bundle");
   else {
     const root = dirname(dirname(here));
     const ext = here.endsWith(".ts") ? ".ts" : ".js";
