@@ -54,6 +54,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       { exercise: exercise.id, title: exercise.title, file, seed: seed ?? DEFAULT_SEED, runs: 0 },
       e.format(),
       performance.now(),
+      numRuns,
     );
     writeReport(output, FORMATS[format as FormatName](report));
     throw e;

@@ -8,7 +8,8 @@ import { UserInputError } from "../diagnostics.js";
 import { FunctionLab } from "../lab/function-lab.js";
 import { CallWatch, SCRAMBLED, type ArgumentCheck, type ArgumentMismatch } from "./call-watch.js";
 import { DEFAULT_POINTS, summarize, type Failure, type GradeReport, type TestResult } from "./report.js";
-import type { Expected, FunctionExercise } from "./types.js";
+import type { Exercise, Expected, FunctionExercise } from "./types.js";
+import { partNames, registerName } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 export interface GradeOptions {
@@ -58,6 +59,7 @@ export async function gradeFunction(
       base,
       `${file}: this exercise links Intel-syntax support code with the answer: write the answer in Intel syntax (.intel_syntax noprefix)`,
       started,
+      numRuns,
     );
   const support = att ? exercise.supportAtt : exercise.support;
   const program = support
@@ -68,10 +70,10 @@ export async function gradeFunction(
     lab = await FunctionLab.fromAssembly(program, file);
   } catch (e) {
     if (!(e instanceof UserInputError)) throw e;
-    return buildFailure(exercise, base, e.format(), started);
+    return buildFailure(exercise, base, e.format(), started, numRuns);
   }
   const problem = missingSymbols(exercise, lab);
-  if (problem) return buildFailure(exercise, base, problem, started);
+  if (problem) return buildFailure(exercise, base, problem, started, numRuns);
 
   const where = (address: number): string => {
     const name = lab.debug.nameOf(address);
@@ -145,6 +147,7 @@ export async function gradeFunction(
     `${exercise.function}(${exercise.showArgs ? exercise.showArgs(args) : args.map(signed).join(", ")})`;
   const show = (v: bigint, r: "rax" | "rdx") => (exercise.showValue ? exercise.showValue(v, r) : signed(v));
   const points = { ...DEFAULT_POINTS, ...exercise.points };
+  const names = partNames(exercise, numRuns, seed);
   const unjudged = (n: number) =>
     n
       ? ` (${n} inputs not run: the calls so far used up this grading's budget of ${(maxSteps * BUDGET_CALLS).toLocaleString("en-US")} instructions)`
@@ -166,22 +169,17 @@ export async function gradeFunction(
         failure
           ? fail(
               "edge-cases",
-              `results on ${n} fixed edge cases`,
+              names.edge,
               points["edge-cases"],
               `${failing} of ${n} edge cases wrong; the first:\n${failure.text}${hintsOf(exercise)}`,
               failure.failure,
             )
-          : pass(
-              "edge-cases",
-              `results on ${n} fixed edge cases`,
-              points["edge-cases"],
-              `${n} cases correct`,
-            ),
+          : pass("edge-cases", names.edge, points["edge-cases"], `${n} cases correct`),
       );
     }
     // 2. Results on random inputs, shrunk on failure.
     {
-      const name = `results on ${numRuns} random inputs (fast-check, seed ${seed})`;
+      const name = names.random;
       const skippedResults = { n: 0 };
       const details = fc.check(
         fc.property(exercise.inputs, (args) => {
@@ -216,7 +214,7 @@ export async function gradeFunction(
     }
     // 3. The convention, on every call (edge cases first, then random inputs, shrunk).
     {
-      const name = "System V calling convention at every call and return";
+      const name = names.convention;
       const skippedConvention = { n: 0 };
       const details = fc.check(
         fc.property(
@@ -255,7 +253,7 @@ export async function gradeFunction(
       if (r.kind === "calls") {
         const all = [...cache.values()];
         const total = all.reduce((n, o) => n + (o.calls.get(r.symbol) ?? 0), 0);
-        const name = `calls ${r.symbol}`;
+        const name = names.requirement(r);
         tests.push(
           total > 0
             ? pass("requirements", name, p, `${r.symbol} called ${total} times over ${all.length} calls`)
@@ -267,7 +265,7 @@ export async function gradeFunction(
         );
         continue;
       }
-      const name = `${r.rule}: ${registerName(r.register, r.bits ?? 64)} at each call to ${r.symbol}`;
+      const name = names.requirement(r);
       const skippedArguments = { n: 0 };
       if (![...cache.values()].some((o) => o.calls.get(r.symbol))) {
         tests.push(
@@ -410,43 +408,24 @@ export function fail(
 
 /** Every test fails with the same message: the answer could not be assembled or linked. */
 export function buildFailure(
-  exercise:
-    | FunctionExercise
-    | {
-        id: string;
-        requirements?: { kind: string; symbol: string; points?: number }[];
-        points?: FunctionExercise["points"];
-      },
+  exercise: Exercise,
   base: Omit<GradeReport, "score" | "maxScore" | "passed" | "tests" | "executionTime">,
   message: string,
   started: number,
+  numRuns = exercise.numRuns ?? 100,
 ): GradeReport {
   const points = { ...DEFAULT_POINTS, ...exercise.points };
+  const names = partNames(exercise, numRuns, base.seed);
   const output = `the answer could not be built:\n${message}`;
   const tests: TestResult[] = [
-    fail("edge-cases", "results on the fixed edge cases", points["edge-cases"], output),
-    fail("random-inputs", "results on random inputs", points["random-inputs"], output),
-    fail("convention", "System V calling convention at every call and return", points.convention, output),
+    fail("edge-cases", names.edge, points["edge-cases"], output),
+    fail("random-inputs", names.random, points["random-inputs"], output),
+    fail("convention", names.convention, points.convention, output),
     ...(exercise.requirements ?? []).map((r) =>
-      fail(
-        "requirements",
-        `${r.kind === "calls" ? "calls" : "at each call to"} ${r.symbol}`,
-        r.points ?? 1,
-        output,
-      ),
+      fail("requirements", names.requirement(r), r.points ?? 1, output),
     ),
   ];
   return { ...summarize(base, tests, started), buildError: message };
-}
-
-/** `al` for the low 8 bits of rax, `edi` for the low 32 of rdi... */
-function registerName(register: string, bits: number): string {
-  if (bits === 64) return register;
-  const legacy = /^r([abcd])x$/.exec(register);
-  if (legacy) return bits === 8 ? `${legacy[1]}l` : `e${legacy[1]}x`;
-  const index = /^r([sd]i|[sb]p)$/.exec(register);
-  if (index) return bits === 8 ? `${index[1]}l` : `e${index[1]}`;
-  return `${register}${bits === 8 ? "b" : "d"}`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -15,6 +15,7 @@ import { CallWatch } from "./call-watch.js";
 import { buildFailure, DEFAULT_SEED, fail, pass, type GradeOptions } from "./function-grader.js";
 import { DEFAULT_POINTS, summarize, type GradeReport, type TestResult } from "./report.js";
 import type { SchemeExercise } from "./types.js";
+import { partNames } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 /** The line the driver prints before the results, so that the answer's own output is skipped. */
@@ -64,7 +65,7 @@ export async function gradeScheme(
       const message = inDriver
         ? `${file}: ${e.message} in the grader's driver, which calls (${exercise.procedure} s): define ${exercise.procedure} at the top level`
         : e.format();
-      return buildFailure(exercise, base, message, started);
+      return buildFailure(exercise, base, message, started, numRuns);
     }
     base.runs++;
     from = stoppedAt + 1;
@@ -86,6 +87,7 @@ export async function gradeScheme(
     return undefined;
   };
   const points = { ...DEFAULT_POINTS, ...exercise.points };
+  const names = partNames(exercise, numRuns, seed);
   const tests: TestResult[] = [];
   const resultTest = (kind: "edge-cases" | "random-inputs", name: string, lo: number, hi: number) => {
     const wrong = firstWrong(lo, hi);
@@ -99,16 +101,9 @@ export async function gradeScheme(
     );
   };
   const edge = exercise.edgeCases.length;
-  tests.push(resultTest("edge-cases", `results on ${edge} fixed edge cases`, 0, edge));
-  tests.push(
-    resultTest(
-      "random-inputs",
-      `results on ${random.length} random inputs (fast-check, seed ${seed})`,
-      edge,
-      inputs.length,
-    ),
-  );
-  const conventionName = "calling conventions at every call and return (Scheme and System V)";
+  tests.push(resultTest("edge-cases", names.edge, 0, edge));
+  tests.push(resultTest("random-inputs", names.random, edge, inputs.length));
+  const conventionName = names.convention;
   const { violations } = observed;
   if (violations.length) {
     const { v, where } = violations[0];

@@ -79,3 +79,18 @@ test("a Scheme answer that does not define the procedure is told so, not shown t
   const syntax = await gradeAnswer(findExercise("define-foreign")!, "(define (shout s)\n", "open.scm");
   assert.match(syntax.buildError ?? "", /^open\.scm:1:1: error: /);
 });
+
+test("a report names its parts the same way whether or not the answer builds", async () => {
+  for (const id of ["variadic-al", "define-foreign"]) {
+    const e = findExercise(id)!;
+    const starter = await gradeAnswer(e, e.starter.source, e.starter.file, { numRuns: 10 });
+    const garbage = e.kind === "scheme" ? "(((" : "frobnicate rax, 1";
+    const broken = await gradeAnswer(e, garbage, e.starter.file, { numRuns: 10 });
+    assert.ok(broken.buildError);
+    assert.deepEqual(
+      broken.tests.map((t) => t.name),
+      starter.tests.map((t) => t.name),
+    );
+    assert.equal(broken.maxScore, starter.maxScore);
+  }
+});
