@@ -2,14 +2,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { Violation } from "../abi/checker.js";
 import { SYSTEM_V } from "../abi/conventions.js";
 import { UserInputError } from "../diagnostics.js";
 import { FunctionLab } from "../lab/function-lab.js";
-import { CallWatch, SCRAMBLED, type ArgumentCheck, type ArgumentMismatch } from "./call-watch.js";
-import { DEFAULT_POINTS, summarize, type Failure, type GradeReport, type TestResult } from "./report.js";
-import type { Exercise, Expected, FunctionExercise } from "./types.js";
+import { buildFailure } from "./build-failure.js";
+import { CallWatch, type ArgumentCheck } from "./call-watch.js";
+import { resultProblem, type Outcome } from "./call-outcome.js";
 import { partNames, registerName } from "./part-names.js";
+import {
+  DEFAULT_POINTS,
+  fail,
+  hintsOf,
+  pass,
+  summarize,
+  type Failure,
+  type GradeReport,
+  type TestResult,
+} from "./report.js";
+import type { FunctionExercise } from "./types.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 export interface GradeOptions {
@@ -23,20 +33,6 @@ export const DEFAULT_SEED = 20_240_601;
 export const DEFAULT_MAX_STEPS = 100_000;
 /** A grading's instruction budget, in calls at the step limit: an answer that loops stops costing time. */
 const BUDGET_CALLS = 20;
-
-/** What one call of the answer did. */
-interface Outcome {
-  returned: boolean;
-  rax: bigint;
-  rdx: bigint;
-  stdout: string;
-  /** Fault or step limit, as a report. */
-  problem?: string;
-  violations: Violation[];
-  mismatches: ArgumentMismatch[];
-  calls: Map<string, number>;
-  scrambles: number;
-}
 
 const signed = (v: bigint) => BigInt.asIntN(64, v).toString();
 
@@ -326,106 +322,6 @@ function missingSymbols(exercise: FunctionExercise, lab: FunctionLab): string | 
     if (lab.addressOf(r.symbol) === undefined)
       throw new Error(`exercise ${exercise.id}: no symbol ${r.symbol}`);
   return undefined;
-}
-
-/** Why an outcome is wrong (a fault, the step limit, or a wrong result), or undefined. */
-function resultProblem(
-  exercise: FunctionExercise,
-  args: readonly bigint[],
-  o: Outcome,
-  showArgs: (args: readonly bigint[]) => string,
-  show: (v: bigint, r: "rax" | "rdx") => string,
-): { text: string; failure: Failure } | undefined {
-  const input = showArgs(args);
-  const expected = exercise.expected(args);
-  const scrambled =
-    o.scrambles > 0
-      ? `\nnote: after each call into the runtime (${o.scrambles} here) the grader overwrites the caller-saved registers ${SCRAMBLED.join(", ")}, as any callee may: a value kept in one of them across a call is lost`
-      : "";
-  if (!o.returned) {
-    const text = o.problem ?? "the call did not return";
-    return {
-      text: `input:    ${input}\nexpected: ${describeExpected(exercise, expected, show)}\nactual:   ${text}${scrambled}`,
-      failure: { input, expected: describeExpected(exercise, expected, show), actual: text },
-    };
-  }
-  const wrong: string[] = [];
-  const want: string[] = [];
-  const names = exercise.resultNames ?? {};
-  for (const r of ["rax", "rdx"] as const) {
-    const e = expected[r];
-    if (e === undefined) continue;
-    const label = names[r] ? `${r} (${names[r]})` : r;
-    want.push(`${label} = ${show(BigInt.asUintN(64, e), r)}`);
-    if (BigInt.asUintN(64, e) !== BigInt.asUintN(64, o[r])) wrong.push(`${label} = ${show(o[r], r)}`);
-  }
-  if (expected.stdout !== undefined) {
-    want.push(`output ${JSON.stringify(expected.stdout)}`);
-    if (o.stdout !== expected.stdout)
-      wrong.push(o.stdout ? `output ${JSON.stringify(o.stdout)}` : "no output (nothing written to stdout)");
-  }
-  if (wrong.length === 0) return undefined;
-  const failure = { input, expected: want.join(", "), actual: wrong.join(", ") };
-  return {
-    text: `input:    ${input}\nexpected: ${failure.expected}\nactual:   ${failure.actual}${scrambled}`,
-    failure,
-  };
-}
-
-function describeExpected(
-  exercise: FunctionExercise,
-  expected: Expected,
-  show: (v: bigint, r: "rax" | "rdx") => string,
-): string {
-  const parts: string[] = [];
-  for (const r of ["rax", "rdx"] as const) {
-    const e = expected[r];
-    if (e === undefined) continue;
-    const label = exercise.resultNames?.[r] ? `${r} (${exercise.resultNames[r]})` : r;
-    parts.push(`${label} = ${show(BigInt.asUintN(64, e), r)}`);
-  }
-  if (expected.stdout !== undefined) parts.push(`output ${JSON.stringify(expected.stdout)}`);
-  return `a return with ${parts.join(", ")}`;
-}
-
-function hintsOf(exercise: { hints?: string[] }): string {
-  return exercise.hints?.length ? `\nhints:\n${exercise.hints.map((h) => `  - ${h}`).join("\n")}` : "";
-}
-
-export function pass(kind: TestResult["kind"], name: string, points: number, output: string): TestResult {
-  return { kind, name, passed: true, score: points, maxScore: points, output };
-}
-
-export function fail(
-  kind: TestResult["kind"],
-  name: string,
-  points: number,
-  output: string,
-  failure?: Failure,
-): TestResult {
-  return { kind, name, passed: false, score: 0, maxScore: points, output, failure };
-}
-
-/** Every test fails with the same message: the answer could not be assembled or linked. */
-export function buildFailure(
-  exercise: Exercise,
-  base: Omit<GradeReport, "score" | "maxScore" | "passed" | "tests" | "executionTime">,
-  message: string,
-  started: number,
-  numRuns = exercise.numRuns ?? 100,
-): GradeReport {
-  const points = { ...DEFAULT_POINTS, ...exercise.points };
-  const names = partNames(exercise, numRuns, base.seed);
-  const output = `the answer could not be built:\n${message}`;
-  const tests: TestResult[] = [
-    fail("edge-cases", names.edge, points["edge-cases"], output),
-    fail("random-inputs", names.random, points["random-inputs"], output),
-    fail("convention", names.convention, points.convention, output),
-    ...(exercise.requirements ?? []).map((r) =>
-      fail("requirements", names.requirement(r), r.points ?? 1, output),
-    ),
-  ];
-  return { ...summarize(base, tests, started), buildError: message };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

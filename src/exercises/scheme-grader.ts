@@ -12,8 +12,17 @@ import { linkAssembly, type LoadedProgram } from "../pipeline/load-program.js";
 import { programView } from "../pipeline/program-view.js";
 import { runProgram } from "../pipeline/run-program.js";
 import { CallWatch } from "./call-watch.js";
-import { buildFailure, DEFAULT_SEED, fail, pass, type GradeOptions } from "./function-grader.js";
-import { DEFAULT_POINTS, summarize, type GradeReport, type TestResult } from "./report.js";
+import { buildFailure } from "./build-failure.js";
+import { DEFAULT_SEED, type GradeOptions } from "./function-grader.js";
+import {
+  DEFAULT_POINTS,
+  fail,
+  hintsOf,
+  pass,
+  summarize,
+  type GradeReport,
+  type TestResult,
+} from "./report.js";
 import type { SchemeExercise } from "./types.js";
 import { partNames } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
@@ -96,7 +105,7 @@ export async function gradeScheme(
       kind,
       name,
       points[kind],
-      `input:    ${wrong.input}\nexpected: ${wrong.expected}\nactual:   ${wrong.actual}${hints(exercise.hints)}`,
+      `input:    ${wrong.input}\nexpected: ${wrong.expected}\nactual:   ${wrong.actual}${hintsOf(exercise)}`,
       { input: wrong.input, expected: wrong.expected, actual: wrong.actual },
     );
   };
@@ -245,8 +254,4 @@ async function runFrom(
   }
   if (stoppedAt < inputs.length) observed.results[stoppedAt] = { stopped };
   return stoppedAt;
-}
-
-function hints(list: string[] | undefined): string {
-  return list?.length ? `\nhints:\n${list.map((h) => `  - ${h}`).join("\n")}` : "";
 }
