@@ -20,6 +20,7 @@ import {
   type TestResult,
 } from "./report.js";
 import type { FunctionExercise } from "./types.js";
+import { rulesOf } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 export interface GradeOptions {
@@ -84,6 +85,7 @@ export async function gradeFunction(
   const sandboxDir = mkdtempSync(join(tmpdir(), "abi-lab-grade-"));
   const cache = new Map<string, Outcome>();
   const maxSteps = exercise.maxSteps ?? DEFAULT_MAX_STEPS;
+  const judged = new Set(rulesOf(exercise));
   let budget = maxSteps * BUDGET_CALLS;
   /** The outcome of a call, or undefined when the budget is spent (the call is then not judged). */
   const tryRun = (args: readonly bigint[], skipped: { n: number }): Outcome | undefined => {
@@ -129,7 +131,7 @@ export async function gradeFunction(
         : result.stop.kind === "step-limit"
           ? `stopped after ${result.steps.toLocaleString("en-US")} instructions (an infinite loop?) at ${where(result.machine.rip)}`
           : result.report,
-      violations: result.violations,
+      violations: result.violations.filter((v) => judged.has(v.rule)),
       mismatches: watch!.mismatches,
       calls: watch!.calls,
       scrambles: watch!.scrambles,
@@ -239,7 +241,7 @@ export async function gradeFunction(
             "convention",
             name,
             points.convention,
-            `no violation: stack-alignment, callee-saved, stack-balance, red-zone, direction-flag${unjudged(skippedConvention.n)}`,
+            `no violation: ${[...judged].join(", ")}${unjudged(skippedConvention.n)}`,
           ),
         );
     }

@@ -1,3 +1,4 @@
+import { RULES, type RuleName } from "../abi/conventions.js";
 import type { Exercise, Requirement } from "./types.js";
 
 /** The names of an exercise's graded parts, the same in every report (and when the answer does not build). */
@@ -24,4 +25,9 @@ export function registerName(register: string, bits: number): string {
   const index = /^r([sd]i|[sb]p)$/.exec(register);
   if (index) return bits === 8 ? `${index[1]}l` : `e${index[1]}`;
   return `${register}${bits === 8 ? "b" : "d"}`;
+}
+
+/** The convention rules an exercise judges. */
+export function rulesOf(e: Exercise): RuleName[] {
+  return e.rules ?? (Object.keys(RULES) as RuleName[]);
 }

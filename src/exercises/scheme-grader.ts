@@ -24,7 +24,7 @@ import {
   type TestResult,
 } from "./report.js";
 import type { SchemeExercise } from "./types.js";
-import { partNames } from "./part-names.js";
+import { partNames, rulesOf } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 /** The line the driver prints before the results, so that the answer's own output is skipped. */
@@ -179,6 +179,7 @@ async function runFrom(
     assembly: compiled.assembly,
   };
   const view = programView(program);
+  const judged = new Set(rulesOf(exercise));
   const answerLines = source.split("\n").length;
   const where = (address: number): string => {
     const src = view.sourceOf(address);
@@ -209,7 +210,9 @@ async function runFrom(
         const checker = new AbiChecker(machine, {
           conventionOf: (t, site) => view.conventionOf(t, site),
           nameOf: (a) => view.nameOf(a),
-          onViolation: (v) => observed.violations.push({ v, where: where(v.address) }),
+          onViolation: (v) => {
+            if (judged.has(v.rule)) observed.violations.push({ v, where: where(v.address) });
+          },
         });
         watch = new CallWatch(machine, {
           isProgram: (a) => program.debug.isProgram(a),

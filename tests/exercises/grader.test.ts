@@ -94,3 +94,15 @@ test("a report names its parts the same way whether or not the answer builds", a
     assert.equal(broken.maxScore, starter.maxScore);
   }
 });
+
+test("an exercise judges the rules it lists (all of them by default)", async () => {
+  const clobber = readFileSync("tests/exercises/wrong/leaf-args--clobbers-rbx.s", "utf8");
+  const all = await gradeAnswer(leaf, clobber, "c.s", { numRuns: 10 });
+  const convention = (r: typeof all) => r.tests.find((t) => t.kind === "convention")!;
+  assert.equal(convention(all).failure?.rule, "callee-saved");
+  const alignmentOnly = await gradeAnswer({ ...leaf, rules: ["stack-alignment"] }, clobber, "c.s", {
+    numRuns: 10,
+  });
+  assert.ok(convention(alignmentOnly).passed);
+  assert.equal(convention(alignmentOnly).output, "no violation: stack-alignment");
+});
