@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { UserInputError } from "../diagnostics.js";
 import { FORMATS, type FormatName } from "../exercises/formats/index.js";
 import { gradeAnswer } from "../exercises/grade.js";
-import { buildFailure, DEFAULT_SEED } from "../exercises/function-grader.js";
+import { buildFailure } from "../exercises/build-failure.js";
+import { DEFAULT_SEED } from "../exercises/function-grader.js";
 import type { GradeReport } from "../exercises/report.js";
 import { readUserFile } from "../pipeline/compile-file.js";
 import { integerOption, oneFile, parseCommand } from "./args.js";
@@ -54,6 +55,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
       { exercise: exercise.id, title: exercise.title, file, seed: seed ?? DEFAULT_SEED, runs: 0 },
       e.format(),
       performance.now(),
+      numRuns,
     );
     writeReport(output, FORMATS[format as FormatName](report));
     throw e;

@@ -1,5 +1,6 @@
 import { RULES } from "../abi/conventions.js";
 import { SCRAMBLED } from "./call-watch.js";
+import { rulesOf } from "./part-names.js";
 import { DEFAULT_MAX_STEPS } from "./function-grader.js";
 import { SCHEME_MAX_STEPS } from "./scheme-grader.js";
 import { DEFAULT_POINTS } from "./report.js";
@@ -22,12 +23,13 @@ export function describeExercise(e: Exercise): string {
   if (e.kind === "function") {
     checked.push(
       `the System V convention at every call and return (${points.convention} points):`,
-      ...Object.entries(RULES).map(([rule, text]) => `    ${rule}: ${text}`),
+      ...rulesOf(e).map((rule) => `    ${rule}: ${RULES[rule]}`),
       `    after each call into the runtime, ${SCRAMBLED.join(" ")} are overwritten (as any callee may)`,
     );
   } else {
     checked.push(
-      `the conventions at every call and return: Scheme to Scheme, and System V at the border (${points.convention} points)`,
+      `the conventions at every call and return: Scheme to Scheme, and System V at the border (${points.convention} points):`,
+      ...rulesOf(e).map((rule) => `    ${rule}: ${RULES[rule]}`),
     );
   }
   for (const r of e.requirements ?? [])

@@ -2,13 +2,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { Violation } from "../abi/checker.js";
 import { SYSTEM_V } from "../abi/conventions.js";
 import { UserInputError } from "../diagnostics.js";
 import { FunctionLab } from "../lab/function-lab.js";
-import { CallWatch, SCRAMBLED, type ArgumentCheck, type ArgumentMismatch } from "./call-watch.js";
-import { DEFAULT_POINTS, summarize, type Failure, type GradeReport, type TestResult } from "./report.js";
-import type { Expected, FunctionExercise } from "./types.js";
+import { buildFailure } from "./build-failure.js";
+import { CallWatch, type ArgumentCheck } from "./call-watch.js";
+import { resultProblem, type Outcome } from "./call-outcome.js";
+import { partNames, registerName } from "./part-names.js";
+import {
+  DEFAULT_POINTS,
+  fail,
+  hintsOf,
+  pass,
+  summarize,
+  type Failure,
+  type GradeReport,
+  type TestResult,
+} from "./report.js";
+import type { FunctionExercise } from "./types.js";
+import { rulesOf } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 export interface GradeOptions {
@@ -22,20 +34,6 @@ export const DEFAULT_SEED = 20_240_601;
 export const DEFAULT_MAX_STEPS = 100_000;
 /** A grading's instruction budget, in calls at the step limit: an answer that loops stops costing time. */
 const BUDGET_CALLS = 20;
-
-/** What one call of the answer did. */
-interface Outcome {
-  returned: boolean;
-  rax: bigint;
-  rdx: bigint;
-  stdout: string;
-  /** Fault or step limit, as a report. */
-  problem?: string;
-  violations: Violation[];
-  mismatches: ArgumentMismatch[];
-  calls: Map<string, number>;
-  scrambles: number;
-}
 
 const signed = (v: bigint) => BigInt.asIntN(64, v).toString();
 
@@ -58,6 +56,7 @@ export async function gradeFunction(
       base,
       `${file}: this exercise links Intel-syntax support code with the answer: write the answer in Intel syntax (.intel_syntax noprefix)`,
       started,
+      numRuns,
     );
   const support = att ? exercise.supportAtt : exercise.support;
   const program = support
@@ -68,10 +67,10 @@ export async function gradeFunction(
     lab = await FunctionLab.fromAssembly(program, file);
   } catch (e) {
     if (!(e instanceof UserInputError)) throw e;
-    return buildFailure(exercise, base, e.format(), started);
+    return buildFailure(exercise, base, e.format(), started, numRuns);
   }
   const problem = missingSymbols(exercise, lab);
-  if (problem) return buildFailure(exercise, base, problem, started);
+  if (problem) return buildFailure(exercise, base, problem, started, numRuns);
 
   const where = (address: number): string => {
     const name = lab.debug.nameOf(address);
@@ -86,6 +85,7 @@ export async function gradeFunction(
   const sandboxDir = mkdtempSync(join(tmpdir(), "abi-lab-grade-"));
   const cache = new Map<string, Outcome>();
   const maxSteps = exercise.maxSteps ?? DEFAULT_MAX_STEPS;
+  const judged = new Set(rulesOf(exercise));
   let budget = maxSteps * BUDGET_CALLS;
   /** The outcome of a call, or undefined when the budget is spent (the call is then not judged). */
   const tryRun = (args: readonly bigint[], skipped: { n: number }): Outcome | undefined => {
@@ -131,7 +131,7 @@ export async function gradeFunction(
         : result.stop.kind === "step-limit"
           ? `stopped after ${result.steps.toLocaleString("en-US")} instructions (an infinite loop?) at ${where(result.machine.rip)}`
           : result.report,
-      violations: result.violations,
+      violations: result.violations.filter((v) => judged.has(v.rule)),
       mismatches: watch!.mismatches,
       calls: watch!.calls,
       scrambles: watch!.scrambles,
@@ -145,6 +145,7 @@ export async function gradeFunction(
     `${exercise.function}(${exercise.showArgs ? exercise.showArgs(args) : args.map(signed).join(", ")})`;
   const show = (v: bigint, r: "rax" | "rdx") => (exercise.showValue ? exercise.showValue(v, r) : signed(v));
   const points = { ...DEFAULT_POINTS, ...exercise.points };
+  const names = partNames(exercise, numRuns, seed);
   const unjudged = (n: number) =>
     n
       ? ` (${n} inputs not run: the calls so far used up this grading's budget of ${(maxSteps * BUDGET_CALLS).toLocaleString("en-US")} instructions)`
@@ -166,22 +167,17 @@ export async function gradeFunction(
         failure
           ? fail(
               "edge-cases",
-              `results on ${n} fixed edge cases`,
+              names.edge,
               points["edge-cases"],
               `${failing} of ${n} edge cases wrong; the first:\n${failure.text}${hintsOf(exercise)}`,
               failure.failure,
             )
-          : pass(
-              "edge-cases",
-              `results on ${n} fixed edge cases`,
-              points["edge-cases"],
-              `${n} cases correct`,
-            ),
+          : pass("edge-cases", names.edge, points["edge-cases"], `${n} cases correct`),
       );
     }
     // 2. Results on random inputs, shrunk on failure.
     {
-      const name = `results on ${numRuns} random inputs (fast-check, seed ${seed})`;
+      const name = names.random;
       const skippedResults = { n: 0 };
       const details = fc.check(
         fc.property(exercise.inputs, (args) => {
@@ -216,7 +212,7 @@ export async function gradeFunction(
     }
     // 3. The convention, on every call (edge cases first, then random inputs, shrunk).
     {
-      const name = "System V calling convention at every call and return";
+      const name = names.convention;
       const skippedConvention = { n: 0 };
       const details = fc.check(
         fc.property(
@@ -245,7 +241,7 @@ export async function gradeFunction(
             "convention",
             name,
             points.convention,
-            `no violation: stack-alignment, callee-saved, stack-balance, red-zone, direction-flag${unjudged(skippedConvention.n)}`,
+            `no violation: ${[...judged].join(", ")}${unjudged(skippedConvention.n)}`,
           ),
         );
     }
@@ -255,7 +251,7 @@ export async function gradeFunction(
       if (r.kind === "calls") {
         const all = [...cache.values()];
         const total = all.reduce((n, o) => n + (o.calls.get(r.symbol) ?? 0), 0);
-        const name = `calls ${r.symbol}`;
+        const name = names.requirement(r);
         tests.push(
           total > 0
             ? pass("requirements", name, p, `${r.symbol} called ${total} times over ${all.length} calls`)
@@ -267,7 +263,7 @@ export async function gradeFunction(
         );
         continue;
       }
-      const name = `${r.rule}: ${registerName(r.register, r.bits ?? 64)} at each call to ${r.symbol}`;
+      const name = names.requirement(r);
       const skippedArguments = { n: 0 };
       if (![...cache.values()].some((o) => o.calls.get(r.symbol))) {
         tests.push(
@@ -328,125 +324,6 @@ function missingSymbols(exercise: FunctionExercise, lab: FunctionLab): string | 
     if (lab.addressOf(r.symbol) === undefined)
       throw new Error(`exercise ${exercise.id}: no symbol ${r.symbol}`);
   return undefined;
-}
-
-/** Why an outcome is wrong (a fault, the step limit, or a wrong result), or undefined. */
-function resultProblem(
-  exercise: FunctionExercise,
-  args: readonly bigint[],
-  o: Outcome,
-  showArgs: (args: readonly bigint[]) => string,
-  show: (v: bigint, r: "rax" | "rdx") => string,
-): { text: string; failure: Failure } | undefined {
-  const input = showArgs(args);
-  const expected = exercise.expected(args);
-  const scrambled =
-    o.scrambles > 0
-      ? `\nnote: after each call into the runtime (${o.scrambles} here) the grader overwrites the caller-saved registers ${SCRAMBLED.join(", ")}, as any callee may: a value kept in one of them across a call is lost`
-      : "";
-  if (!o.returned) {
-    const text = o.problem ?? "the call did not return";
-    return {
-      text: `input:    ${input}\nexpected: ${describeExpected(exercise, expected, show)}\nactual:   ${text}${scrambled}`,
-      failure: { input, expected: describeExpected(exercise, expected, show), actual: text },
-    };
-  }
-  const wrong: string[] = [];
-  const want: string[] = [];
-  const names = exercise.resultNames ?? {};
-  for (const r of ["rax", "rdx"] as const) {
-    const e = expected[r];
-    if (e === undefined) continue;
-    const label = names[r] ? `${r} (${names[r]})` : r;
-    want.push(`${label} = ${show(BigInt.asUintN(64, e), r)}`);
-    if (BigInt.asUintN(64, e) !== BigInt.asUintN(64, o[r])) wrong.push(`${label} = ${show(o[r], r)}`);
-  }
-  if (expected.stdout !== undefined) {
-    want.push(`output ${JSON.stringify(expected.stdout)}`);
-    if (o.stdout !== expected.stdout)
-      wrong.push(o.stdout ? `output ${JSON.stringify(o.stdout)}` : "no output (nothing written to stdout)");
-  }
-  if (wrong.length === 0) return undefined;
-  const failure = { input, expected: want.join(", "), actual: wrong.join(", ") };
-  return {
-    text: `input:    ${input}\nexpected: ${failure.expected}\nactual:   ${failure.actual}${scrambled}`,
-    failure,
-  };
-}
-
-function describeExpected(
-  exercise: FunctionExercise,
-  expected: Expected,
-  show: (v: bigint, r: "rax" | "rdx") => string,
-): string {
-  const parts: string[] = [];
-  for (const r of ["rax", "rdx"] as const) {
-    const e = expected[r];
-    if (e === undefined) continue;
-    const label = exercise.resultNames?.[r] ? `${r} (${exercise.resultNames[r]})` : r;
-    parts.push(`${label} = ${show(BigInt.asUintN(64, e), r)}`);
-  }
-  if (expected.stdout !== undefined) parts.push(`output ${JSON.stringify(expected.stdout)}`);
-  return `a return with ${parts.join(", ")}`;
-}
-
-function hintsOf(exercise: { hints?: string[] }): string {
-  return exercise.hints?.length ? `\nhints:\n${exercise.hints.map((h) => `  - ${h}`).join("\n")}` : "";
-}
-
-export function pass(kind: TestResult["kind"], name: string, points: number, output: string): TestResult {
-  return { kind, name, passed: true, score: points, maxScore: points, output };
-}
-
-export function fail(
-  kind: TestResult["kind"],
-  name: string,
-  points: number,
-  output: string,
-  failure?: Failure,
-): TestResult {
-  return { kind, name, passed: false, score: 0, maxScore: points, output, failure };
-}
-
-/** Every test fails with the same message: the answer could not be assembled or linked. */
-export function buildFailure(
-  exercise:
-    | FunctionExercise
-    | {
-        id: string;
-        requirements?: { kind: string; symbol: string; points?: number }[];
-        points?: FunctionExercise["points"];
-      },
-  base: Omit<GradeReport, "score" | "maxScore" | "passed" | "tests" | "executionTime">,
-  message: string,
-  started: number,
-): GradeReport {
-  const points = { ...DEFAULT_POINTS, ...exercise.points };
-  const output = `the answer could not be built:\n${message}`;
-  const tests: TestResult[] = [
-    fail("edge-cases", "results on the fixed edge cases", points["edge-cases"], output),
-    fail("random-inputs", "results on random inputs", points["random-inputs"], output),
-    fail("convention", "System V calling convention at every call and return", points.convention, output),
-    ...(exercise.requirements ?? []).map((r) =>
-      fail(
-        "requirements",
-        `${r.kind === "calls" ? "calls" : "at each call to"} ${r.symbol}`,
-        r.points ?? 1,
-        output,
-      ),
-    ),
-  ];
-  return { ...summarize(base, tests, started), buildError: message };
-}
-
-/** `al` for the low 8 bits of rax, `edi` for the low 32 of rdi... */
-function registerName(register: string, bits: number): string {
-  if (bits === 64) return register;
-  const legacy = /^r([abcd])x$/.exec(register);
-  if (legacy) return bits === 8 ? `${legacy[1]}l` : `e${legacy[1]}x`;
-  const index = /^r([sd]i|[sb]p)$/.exec(register);
-  if (index) return bits === 8 ? `${index[1]}l` : `e${index[1]}`;
-  return `${register}${bits === 8 ? "b" : "d"}`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -64,3 +64,22 @@ export const DEFAULT_POINTS: Record<Exclude<TestKind, "requirements">, number> =
   "random-inputs": 4,
   convention: 3,
 };
+
+export function pass(kind: TestResult["kind"], name: string, points: number, output: string): TestResult {
+  return { kind, name, passed: true, score: points, maxScore: points, output };
+}
+
+export function fail(
+  kind: TestResult["kind"],
+  name: string,
+  points: number,
+  output: string,
+  failure?: Failure,
+): TestResult {
+  return { kind, name, passed: false, score: 0, maxScore: points, output, failure };
+}
+
+/** The exercise's hints, as lines to append to a failure. */
+export function hintsOf(exercise: { hints?: string[] }): string {
+  return exercise.hints?.length ? `\nhints:\n${exercise.hints.map((h) => `  - ${h}`).join("\n")}` : "";
+}

@@ -12,9 +12,19 @@ import { linkAssembly, type LoadedProgram } from "../pipeline/load-program.js";
 import { programView } from "../pipeline/program-view.js";
 import { runProgram } from "../pipeline/run-program.js";
 import { CallWatch } from "./call-watch.js";
-import { buildFailure, DEFAULT_SEED, fail, pass, type GradeOptions } from "./function-grader.js";
-import { DEFAULT_POINTS, summarize, type GradeReport, type TestResult } from "./report.js";
+import { buildFailure } from "./build-failure.js";
+import { DEFAULT_SEED, type GradeOptions } from "./function-grader.js";
+import {
+  DEFAULT_POINTS,
+  fail,
+  hintsOf,
+  pass,
+  summarize,
+  type GradeReport,
+  type TestResult,
+} from "./report.js";
 import type { SchemeExercise } from "./types.js";
+import { partNames, rulesOf } from "./part-names.js";
 import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 /** The line the driver prints before the results, so that the answer's own output is skipped. */
@@ -64,7 +74,7 @@ export async function gradeScheme(
       const message = inDriver
         ? `${file}: ${e.message} in the grader's driver, which calls (${exercise.procedure} s): define ${exercise.procedure} at the top level`
         : e.format();
-      return buildFailure(exercise, base, message, started);
+      return buildFailure(exercise, base, message, started, numRuns);
     }
     base.runs++;
     from = stoppedAt + 1;
@@ -86,6 +96,7 @@ export async function gradeScheme(
     return undefined;
   };
   const points = { ...DEFAULT_POINTS, ...exercise.points };
+  const names = partNames(exercise, numRuns, seed);
   const tests: TestResult[] = [];
   const resultTest = (kind: "edge-cases" | "random-inputs", name: string, lo: number, hi: number) => {
     const wrong = firstWrong(lo, hi);
@@ -94,21 +105,14 @@ export async function gradeScheme(
       kind,
       name,
       points[kind],
-      `input:    ${wrong.input}\nexpected: ${wrong.expected}\nactual:   ${wrong.actual}${hints(exercise.hints)}`,
+      `input:    ${wrong.input}\nexpected: ${wrong.expected}\nactual:   ${wrong.actual}${hintsOf(exercise)}`,
       { input: wrong.input, expected: wrong.expected, actual: wrong.actual },
     );
   };
   const edge = exercise.edgeCases.length;
-  tests.push(resultTest("edge-cases", `results on ${edge} fixed edge cases`, 0, edge));
-  tests.push(
-    resultTest(
-      "random-inputs",
-      `results on ${random.length} random inputs (fast-check, seed ${seed})`,
-      edge,
-      inputs.length,
-    ),
-  );
-  const conventionName = "calling conventions at every call and return (Scheme and System V)";
+  tests.push(resultTest("edge-cases", names.edge, 0, edge));
+  tests.push(resultTest("random-inputs", names.random, edge, inputs.length));
+  const conventionName = names.convention;
   const { violations } = observed;
   if (violations.length) {
     const { v, where } = violations[0];
@@ -175,6 +179,7 @@ async function runFrom(
     assembly: compiled.assembly,
   };
   const view = programView(program);
+  const judged = new Set(rulesOf(exercise));
   const answerLines = source.split("\n").length;
   const where = (address: number): string => {
     const src = view.sourceOf(address);
@@ -205,7 +210,9 @@ async function runFrom(
         const checker = new AbiChecker(machine, {
           conventionOf: (t, site) => view.conventionOf(t, site),
           nameOf: (a) => view.nameOf(a),
-          onViolation: (v) => observed.violations.push({ v, where: where(v.address) }),
+          onViolation: (v) => {
+            if (judged.has(v.rule)) observed.violations.push({ v, where: where(v.address) });
+          },
         });
         watch = new CallWatch(machine, {
           isProgram: (a) => program.debug.isProgram(a),
@@ -250,8 +257,4 @@ async function runFrom(
   }
   if (stoppedAt < inputs.length) observed.results[stoppedAt] = { stopped };
   return stoppedAt;
-}
-
-function hints(list: string[] | undefined): string {
-  return list?.length ? `\nhints:\n${list.map((h) => `  - ${h}`).join("\n")}` : "";
 }

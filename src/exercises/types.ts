@@ -1,4 +1,5 @@
 import type fc from "fast-check";
+import type { RuleName } from "../abi/conventions.js";
 import type { GpRegister } from "../emulator/types.js";
 
 /**
@@ -27,8 +28,10 @@ interface ExerciseBase {
   hints?: string[];
   /** Random inputs per run (default 100). */
   numRuns?: number;
-  /** Instruction budget of one call or run (default 200,000). */
+  /** Instruction budget of one call (default 100,000) or Scheme run (default 10 million). */
   maxSteps?: number;
+  /** The convention rules judged (default: all of them, see src/abi/conventions.ts RULES). */
+  rules?: RuleName[];
 }
 
 /** What a call must produce; only the fields given are compared. */

@@ -79,3 +79,30 @@ test("a Scheme answer that does not define the procedure is told so, not shown t
   const syntax = await gradeAnswer(findExercise("define-foreign")!, "(define (shout s)\n", "open.scm");
   assert.match(syntax.buildError ?? "", /^open\.scm:1:1: error: /);
 });
+
+test("a report names its parts the same way whether or not the answer builds", async () => {
+  for (const id of ["variadic-al", "define-foreign"]) {
+    const e = findExercise(id)!;
+    const starter = await gradeAnswer(e, e.starter.source, e.starter.file, { numRuns: 10 });
+    const garbage = e.kind === "scheme" ? "(((" : "frobnicate rax, 1";
+    const broken = await gradeAnswer(e, garbage, e.starter.file, { numRuns: 10 });
+    assert.ok(broken.buildError);
+    assert.deepEqual(
+      broken.tests.map((t) => t.name),
+      starter.tests.map((t) => t.name),
+    );
+    assert.equal(broken.maxScore, starter.maxScore);
+  }
+});
+
+test("an exercise judges the rules it lists (all of them by default)", async () => {
+  const clobber = readFileSync("tests/exercises/wrong/leaf-args--clobbers-rbx.s", "utf8");
+  const all = await gradeAnswer(leaf, clobber, "c.s", { numRuns: 10 });
+  const convention = (r: typeof all) => r.tests.find((t) => t.kind === "convention")!;
+  assert.equal(convention(all).failure?.rule, "callee-saved");
+  const alignmentOnly = await gradeAnswer({ ...leaf, rules: ["stack-alignment"] }, clobber, "c.s", {
+    numRuns: 10,
+  });
+  assert.ok(convention(alignmentOnly).passed);
+  assert.equal(convention(alignmentOnly).output, "no violation: stack-alignment");
+});
