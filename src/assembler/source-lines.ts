@@ -165,16 +165,22 @@ export function splitSource(source: string): SplitSource {
       column: columnOf(text, code, statement),
     };
     // Keystone loops forever on some malformed statements (a byte above 0x7f outside a string,
-    // a line starting with ':', a directive followed by a comma): refuse them here.
+    // a line starting with ':', a directive followed by a comma, an unterminated string, an
+    // alignment that is not a number): refuse them here.
     let odd: string | undefined;
+    let quote = false;
     outsideStrings(statement, (part) => {
       odd ??= /[^\p{ASCII}]/u.exec(part)?.[0];
+      quote ||= part.includes('"');
       return part;
     });
     if (odd !== undefined)
       parsedLine.error = `the character '${odd}' (U+${odd.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}) is not allowed outside a string or a comment`;
     else if (statement !== "" && !/^[A-Za-z_.$]/.test(statement))
       parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
+    else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
+    else if (/^\.(p2align|balign|align)\b(?!\s+\d)/.test(statement))
+      parsedLine.error = `'${statement.split(/\s/)[0]}' expects a number: '${statement}'`;
     else if (/^\.[\w.$]*[^\w.$\s=]/.test(statement))
       parsedLine.error = `malformed directive '${statement}' (a directive name is followed by a space)`;
     return parsedLine;

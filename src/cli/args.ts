@@ -53,3 +53,38 @@ export function oneFile(command: string, positionals: string[]): string {
     );
   return positionals[0];
 }
+
+const SIZE_UNITS: Record<string, number> = { "": 0, k: 10, m: 20, g: 30, t: 40 };
+
+/**
+ * A size such as `512M`, `2G`, `64k` or `1048576B` (binary units); a plain number is in
+ * `plainUnit` (e.g. "M" for --max-memory).
+ */
+export function sizeOption(
+  command: string,
+  name: string,
+  value: unknown,
+  plainUnit: "B" | "M",
+): number | undefined {
+  if (value === undefined) return undefined;
+  const m = typeof value === "string" ? /^(\d+)\s*([kmgt]?)(i?b)?$/i.exec(value.trim()) : null;
+  const unit = m ? (m[2] === "" && !m[3] ? (plainUnit === "M" ? 20 : 0) : SIZE_UNITS[m[2].toLowerCase()]) : 0;
+  const n = m ? Number(m[1]) * 2 ** unit : NaN;
+  if (!m || !Number.isSafeInteger(n) || n < 1)
+    throw new UserInputError(
+      `abi-lab ${command}: --${name} expects a size such as 64M, 512M or 2G` +
+        `${plainUnit === "M" ? " (a plain number is MiB)" : ""}, not ${JSON.stringify(value)}`,
+    );
+  return n;
+}
+
+/** Seconds, e.g. `10` or `0.5`. */
+export function secondsOption(command: string, name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === "string" && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n > 0))
+    throw new UserInputError(
+      `abi-lab ${command}: --${name} expects seconds (e.g. 10 or 0.5), not ${JSON.stringify(value)}`,
+    );
+  return n;
+}

@@ -30,19 +30,49 @@ export function formatFaultReport(
   lines.push(`  cause:   ${fault.reason}`);
   lines.push(`  rip:     ${hex(fault.rip)}  in ${debug.nameOf(fault.rip)}`);
   if (fault.address !== undefined) lines.push(`  address: ${hex(fault.address)}`);
-  const where = debug.describe(fault.rip);
-  if (where) lines.push(`  at:      ${where}`);
   const rsp = machine.getRegister("rsp");
-  lines.push(`  rsp:     ${hex(rsp)} (rsp % 16 = ${rsp % 16n})`);
+  lines.push(...formatLocation(fault.rip, debug, frames, ` (rsp % 16 = ${rsp % 16n})`, rsp));
+  return lines.join("\n");
+}
+
+/**
+ * Where the program stopped (a limit, Ctrl-C, a signal it sent itself): a headline, then rip,
+ * source line and backtrace as in a fault report.
+ */
+export function formatStopReport(
+  headline: string,
+  machine: GuestMachine,
+  debug: DebugInfo,
+  frames: readonly StackFrame[],
+): string {
+  const rip = machine.rip;
+  return [
+    headline,
+    `  rip:     ${hex(rip)}  in ${debug.nameOf(rip)}`,
+    ...formatLocation(rip, debug, frames, "", machine.getRegister("rsp")),
+  ].join("\n");
+}
+
+function formatLocation(
+  rip: number,
+  debug: DebugInfo,
+  frames: readonly StackFrame[],
+  rspNote: string,
+  rsp: bigint,
+): string[] {
+  const lines: string[] = [];
+  const where = debug.describe(rip);
+  if (where) lines.push(`  at:      ${where}`);
+  lines.push(`  rsp:     ${hex(rsp)}${rspNote}`);
   lines.push("backtrace (innermost first):");
-  lines.push(`  #0  ${hex(fault.rip)}  ${debug.nameOf(fault.rip)}${suffix(debug, fault.rip)}`);
+  lines.push(`  #0  ${hex(rip)}  ${debug.nameOf(rip)}${suffix(debug, rip)}`);
   let n = 1;
   for (let i = frames.length - 1; i >= 0 && n < 40; i--, n++) {
     const site = frames[i].callSite;
     lines.push(`  #${n}  ${hex(site)}  ${debug.nameOf(site)}${suffix(debug, site)}`);
   }
   if (frames.length >= 40) lines.push(`  ... ${frames.length - 39} more frames`);
-  return lines.join("\n");
+  return lines;
 }
 
 function suffix(debug: DebugInfo, address: number): string {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { randomFillSync } from "node:crypto";
-import { GuestFaultError } from "../emulator/errors.js";
+import { GuestFaultError, MemoryLimitError } from "../emulator/errors.js";
+import { USER_TOP } from "../emulator/memory.js";
 import { Perm, PAGE_SIZE, type GuestMachine, type SyscallHandler } from "../emulator/types.js";
 import { resolveGuestPath } from "./sandbox-path.js";
 import { SYSCALL_NAMES } from "./syscall-names.js";
@@ -22,6 +23,7 @@ const E = {
   ENOENT: 2,
   EIO: 5,
   EBADF: 9,
+  EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
   EFAULT: 14,
@@ -80,6 +82,13 @@ export class LinuxKernel implements SyscallHandler {
   private brkStart: number;
   private brkEnd: number;
   private outputBytes = 0;
+  /** mmap/brk requests refused (ENOMEM) because of the guest memory cap, and the largest. */
+  memoryRefusals = 0;
+  largestRefused = 0;
+  /** Set when the guest sent itself a signal (abort, raise): the signal number. */
+  killedBy: number | undefined;
+  /** Set when the output cap stopped the guest. */
+  outputLimitHit = false;
   private readonly maxOutput: number;
   private readonly maxOpen: number;
 
@@ -117,6 +126,9 @@ export class LinuxKernel implements SyscallHandler {
     } catch (e) {
       // A bad guest pointer is the guest's problem: EFAULT, as Linux answers.
       if (e instanceof Fault || e instanceof GuestFaultError) return BigInt(-E.EFAULT);
+      // A host file operation that failed (ENOSPC, EIO...): its errno, as Linux would answer.
+      if (typeof (e as NodeJS.ErrnoException).code === "string" && (e as NodeJS.ErrnoException).errno)
+        return BigInt(-errnoOf(e));
       throw e;
     }
   }
@@ -239,14 +251,34 @@ export class LinuxKernel implements SyscallHandler {
       case 200:
       case 234:
       case 62:
-        m.halt(`the program sent itself signal ${i(n === 62 ? 1 : n === 234 ? 2 : 1)}`);
-        return 0;
+        return this.kill(m, i(n === 234 ? 2 : 1));
+      case 56:
+      case 57:
+      case 58:
+      case 435:
+        // clone, fork, vfork, clone3: one process, one thread. A fork bomb gets EAGAIN forever
+        // (as when RLIMIT_NPROC is reached) and ends by its own logic or at a limit.
+        return -E.EAGAIN;
+      case 59:
+      case 322:
+        return -E.EACCES; // execve, execveat: nothing to run but this program
       case 334:
         return -E.ENOSYS; // rseq
       default:
         this.unknownSyscalls.push({ number: n, name: this.nameOf(n), rip: m.rip });
         return -E.ENOSYS;
     }
+  }
+
+  /** kill/tkill/tgkill: the only process is this one; a signal ends it (handlers never run). */
+  private kill(m: GuestMachine, signal: number): number {
+    if (signal < 0 || signal > 64) return -E.EINVAL;
+    if (signal === 0) return 0;
+    // SIGCHLD, SIGURG, SIGWINCH are ignored by default; SIGCONT continues.
+    if ([17, 18, 23, 28].includes(signal)) return 0;
+    this.killedBy = signal;
+    m.halt(`the program sent itself signal ${signal}`);
+    return 0;
   }
 
   // ------------------------------------------------------------------ memory helpers
@@ -380,11 +412,7 @@ export class LinuxKernel implements SyscallHandler {
     if ((f.flags & O_ACCMODE) === 0 && f.kind === "file") return -E.EBADF;
     const data = this.bytes(m, buf, count);
     if (f.kind === "null") return count;
-    if (this.outputBytes + count > this.maxOutput) {
-      m.halt(`the output limit of ${this.maxOutput} bytes was reached`);
-      return -E.EFBIG;
-    }
-    this.outputBytes += count;
+    if (!this.countOutput(m, count)) return -E.EFBIG;
     if (f.kind === "stdout") this.options.stdout(data);
     else if (f.kind === "stderr") this.options.stderr(data);
     else if (f.kind === "file") {
@@ -396,9 +424,21 @@ export class LinuxKernel implements SyscallHandler {
     return count;
   }
 
+  /** Count bytes written (terminal and files); past the output cap the guest is stopped. */
+  private countOutput(m: GuestMachine, count: number): boolean {
+    if (this.outputBytes + count > this.maxOutput) {
+      this.outputLimitHit = true;
+      m.halt(`the output limit of ${formatBytes(this.maxOutput)} was reached (--max-output)`);
+      return false;
+    }
+    this.outputBytes += count;
+    return true;
+  }
+
   private pread(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
     const f = this.files.get(fd);
     if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
+    if (offset < 0) return -E.EINVAL;
     const data = new Uint8Array(Math.min(count, 1 << 20));
     const got = fs.readSync(f.fd!, data, 0, data.length, offset);
     this.put(m, buf, data.subarray(0, got));
@@ -408,7 +448,11 @@ export class LinuxKernel implements SyscallHandler {
   private pwrite(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
     const f = this.files.get(fd);
     if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
-    return fs.writeSync(f.fd!, this.bytes(m, buf, count), 0, count, offset);
+    if ((f.flags & O_ACCMODE) === 0) return -E.EBADF;
+    if (offset < 0) return -E.EINVAL;
+    const data = this.bytes(m, buf, count);
+    if (!this.countOutput(m, count)) return -E.EFBIG;
+    return fs.writeSync(f.fd!, data, 0, count, offset);
   }
 
   private iovecs(m: GuestMachine, iov: number, count: number): [number, number][] {
@@ -597,6 +641,8 @@ export class LinuxKernel implements SyscallHandler {
   private dup(fd: number, to: number, min = 0): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
+    if (to >= this.maxOpen || min >= this.maxOpen) return -E.EBADF;
+    if (to < 0 && this.files.size >= this.maxOpen) return -E.EMFILE;
     if (to >= 0) {
       if (to === fd) return to;
       if (this.files.has(to)) this.close(to);
@@ -622,6 +668,11 @@ export class LinuxKernel implements SyscallHandler {
   ): number {
     if (length <= 0) return -E.EINVAL;
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    const file = flags & MAP_ANONYMOUS ? undefined : this.files.get(fd);
+    if (!(flags & MAP_ANONYMOUS)) {
+      if (!file || file.kind !== "file") return -E.EBADF;
+      if (offset < 0 || offset % PAGE_SIZE) return -E.EINVAL;
+    }
     let at: number;
     if (flags & MAP_FIXED) {
       if (addr % PAGE_SIZE) return -E.EINVAL;
@@ -634,14 +685,14 @@ export class LinuxKernel implements SyscallHandler {
     }
     try {
       m.memory.map(at, size, Perm.read | Perm.write, "mmap");
-    } catch {
+    } catch (e) {
+      this.noteRefusal(e, size);
       return -E.ENOMEM;
     }
-    if (!(flags & MAP_ANONYMOUS)) {
-      const f = this.files.get(fd);
-      if (!f || f.kind !== "file") return -E.EBADF;
-      const data = new Uint8Array(length);
-      const got = fs.readSync(f.fd!, data, 0, length, offset);
+    if (file) {
+      // Only the part of the file that exists is read; the rest of the mapping stays zero.
+      const data = new Uint8Array(Math.max(0, Math.min(length, fs.fstatSync(file.fd!).size - offset)));
+      const got = fs.readSync(file.fd!, data, 0, data.length, offset);
       m.memory.writeBytes(at, data.subarray(0, got));
     }
     m.memory.protect(at, size, permOf(prot));
@@ -651,15 +702,24 @@ export class LinuxKernel implements SyscallHandler {
   private mprotect(m: GuestMachine, addr: number, length: number, prot: number): number {
     if (addr % PAGE_SIZE) return -E.EINVAL;
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    if (size === 0) return 0;
     if (!m.memory.isMapped(addr, size)) return -E.ENOMEM;
     m.memory.protect(addr, size, permOf(prot));
     return 0;
   }
 
   private munmap(m: GuestMachine, addr: number, length: number): number {
-    if (addr % PAGE_SIZE || length <= 0) return -E.EINVAL;
-    m.memory.unmap(addr, Math.ceil(length / PAGE_SIZE) * PAGE_SIZE);
+    const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    if (addr % PAGE_SIZE || length <= 0 || addr + size > USER_TOP) return -E.EINVAL;
+    m.memory.unmap(addr, size);
     return 0;
+  }
+
+  /** A mapping refused because of the memory cap is remembered, for the report if the guest dies. */
+  private noteRefusal(e: unknown, size: number): void {
+    if (!(e instanceof MemoryLimitError)) return;
+    this.memoryRefusals++;
+    this.largestRefused = Math.max(this.largestRefused, size);
   }
 
   private brk(m: GuestMachine, want: number): number {
@@ -670,7 +730,8 @@ export class LinuxKernel implements SyscallHandler {
       if (m.memory.findFree(newTop - oldTop, oldTop) !== oldTop) return this.brkEnd;
       try {
         m.memory.map(oldTop, newTop - oldTop, Perm.read | Perm.write, "heap");
-      } catch {
+      } catch (e) {
+        this.noteRefusal(e, newTop - oldTop);
         return this.brkEnd;
       }
     } else if (newTop < oldTop) {
@@ -753,6 +814,17 @@ export class LinuxKernel implements SyscallHandler {
 }
 
 class Fault extends Error {}
+
+/** 1073741824 → "1 GiB", 65536 → "64 KiB". */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [
+    ["GiB", 2 ** 30],
+    ["MiB", 2 ** 20],
+    ["KiB", 2 ** 10],
+  ] as const)
+    if (n >= size && n % size === 0) return `${n / size} ${unit}`;
+  return `${n} bytes`;
+}
 
 function permOf(prot: number): number {
   return (

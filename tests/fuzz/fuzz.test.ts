@@ -13,6 +13,7 @@ import {
   object,
   schemeCompile,
   schemeRun,
+  syscalls,
   type Target,
 } from "./targets.js";
 
@@ -24,6 +25,7 @@ const CASES: [Target<unknown>, number][] = [
   [object, 150],
   [executable, 200],
   [code, 300],
+  [syscalls, 300],
 ];
 
 for (const [target, numRuns] of CASES)

@@ -28,12 +28,14 @@ void test("a statement that starts with ':' is an error (keystone looped forever
   );
 });
 
-void test("a directive name followed by a comma is an error (keystone looped forever)", async () => {
-  for (const bad of [".align, 231", ".quad,1", ".byte,"])
+void test("malformed directives are errors (keystone looped forever): a comma after the name, an unterminated string, a symbol as alignment", async () => {
+  for (const bad of [".align, 231", ".quad,1", ".byte,", '.ascii "hello', ".align f"])
     await assert.rejects(
       linkAssembly(`${head}  ret\n${bad}\n`, "dir.s"),
       (e: unknown) =>
-        e instanceof UserInputError && e.location?.line === 5 && /malformed directive/.test(e.message),
+        e instanceof UserInputError &&
+        e.location?.line === 5 &&
+        /malformed directive|unterminated string|expects a number/.test(e.message),
       bad,
     );
 });

@@ -511,6 +511,71 @@ export const code: Target<Uint8Array> = {
     }
   },
 };
+const EXTREMES_FOR_SYSCALLS: bigint[] = [
+  0x600000n,
+  0x600009n,
+  0x600013n,
+  0x600ff8n,
+  0x601ff0n,
+  0x1000n,
+  0x100000n,
+  0x7fff_ffffn,
+  0xffff_ffffn,
+  0x7fff_ffff_ffffn,
+  0xffff_ffff_ffff_ff9cn, // AT_FDCWD
+  0xffff_ffff_ffff_ffffn,
+  0x8000_0000_0000_0000n,
+  0x22n, // MAP_PRIVATE | MAP_ANONYMOUS
+  0x32n, // ... | MAP_FIXED
+  0o1101n, // O_WRONLY | O_CREAT | O_TRUNC
+  0o2101n,
+];
+
+/** Syscalls with hostile arguments: extreme numbers, bad pointers, huge sizes, through the kernel. */
+export const syscalls: Target<[number, bigint[]][]> = {
+  name: "syscalls",
+  arbitrary: fc.array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom(0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 16, 17, 18, 19, 20, 21, 32, 33, 72, 79, 80, 82),
+        fc.constantFrom(83, 84, 87, 89, 96, 158, 202, 204, 228, 257, 258, 262, 263, 264, 267, 269, 292, 302),
+        fc.constantFrom(316, 318, 439, 56, 57, 58, 59, 62, 200, 234, 435),
+        fc.integer({ min: 0, max: 600 }),
+      ),
+      fc.array(
+        fc.oneof(
+          fc.constantFrom(...EXTREMES_FOR_SYSCALLS),
+          fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+          fc.integer({ min: -4, max: 8 }).map((n) => BigInt.asUintN(64, BigInt(n))),
+        ),
+        { minLength: 6, maxLength: 6 },
+      ),
+    ),
+    { minLength: 1, maxLength: 12 },
+  ),
+  run(calls) {
+    const m = new Machine({ limitBytes: RUN_MEMORY });
+    const kernel = new LinuxKernel({
+      sandboxDir: SANDBOX,
+      stdout: () => {},
+      stderr: () => {},
+      stdin: { read: () => null },
+      limits: { maxOutputBytes: 1 << 20 },
+    });
+    m.memory.map(0x600000, 0x2000, Perm.read | Perm.write);
+    m.memory.writeBytes(0x600000, new TextEncoder().encode("fuzz.txt\0/dev/zero\0..\0"));
+    try {
+      for (const [n, args] of calls) {
+        m.setRegister("rax", BigInt(n));
+        (["rdi", "rsi", "rdx", "r10", "r8", "r9"] as const).forEach((r, k) => m.setRegister(r, args[k]));
+        kernel.handle(m);
+      }
+    } catch (e) {
+      throw new Escaped("syscalls", e);
+    }
+    return Promise.resolve("exit");
+  },
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ALL_TARGETS: Target<any>[] = [
@@ -521,4 +586,5 @@ export const ALL_TARGETS: Target<any>[] = [
   object,
   executable,
   code,
+  syscalls,
 ];
