@@ -254,7 +254,7 @@ export function fyl2xp1(x: F80, y: F80, rc: number): F80 {
   }
   if (kx === K_INF) {
     if (x.s === 0) return inf(y.s);
-    FX.flags |= IE;
+    FX.flags = (FX.flags & ~DE) | IE;
     return INDEFINITE;
   }
   if (ky === K_INF) return inf(x.s ^ y.s);
