@@ -42,7 +42,13 @@ export const RC_UP = 2;
 export const RC_ZERO = 3;
 
 /** Exceptions raised and the C1 "rounded up" bit of the last operations (reset by the caller). */
-export const FX = { flags: 0, c1: 0, cw: 0x37f };
+export const FX = {
+  flags: 0,
+  c1: 0,
+  /** C1 as the instruction defines it before any rounding (kept when it does not complete). */
+  c1Base: 0,
+  cw: 0x37f,
+};
 
 /** Exponent bias adjustment of a result that overflows or underflows with the exception unmasked. */
 const BIAS_ADJUST = 24576;

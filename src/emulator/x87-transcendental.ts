@@ -19,6 +19,7 @@ import {
   INDEFINITE,
   K_DENORMAL,
   K_INF,
+  K_NORMAL,
   K_ZERO,
   PE,
   UE,
@@ -72,12 +73,12 @@ export const LN10_FIX = 3n * LN2_FIX + 2n * atanhInv(9n);
 
 /** Rounds the approximate fixed-point magnitude a * 2^(exp2) (never exact) to an extended value. */
 function inexact(s: number, a: bigint, exp2: number, rc: number): F80 {
-  return roundTo80(s, (a << 1n) | 1n, exp2 - 1, EXT64, rc);
+  return roundTo80(s, (a << 3n) | 1n, exp2 - 3, EXT64, rc);
 }
 
 /** Rounds a magnitude known to lie just below a * 2^(exp2) (a leading term whose correction is negative). */
 function justBelow(s: number, a: bigint, exp2: number, rc: number): F80 {
-  return roundTo80(s, (a << 1n) - 1n, exp2 - 1, EXT64, rc);
+  return roundTo80(s, (a << 3n) - 1n, exp2 - 3, EXT64, rc);
 }
 
 /** The unbiased exponent of the leading bit of a finite non-zero value. */
@@ -253,7 +254,7 @@ export function fyl2xp1(x: F80, y: F80, rc: number): F80 {
   }
   if (kx === K_INF) {
     if (x.s === 0) return inf(y.s);
-    FX.flags |= IE;
+    FX.flags = (FX.flags & ~DE) | IE;
     return INDEFINITE;
   }
   if (ky === K_INF) return inf(x.s ^ y.s);
@@ -303,4 +304,81 @@ export function fpatan(x: F80, y: F80, rc: number): F80 {
   }
   if (x.s !== 0) a = PI_FIX - a;
   return inexact(s, a, -FBITS, rc);
+}
+
+// ------------------------------------------------------------------ trigonometric functions
+
+/** sin and cos of a fixed-point |r| <= pi/4 (Taylor series). */
+function sinCosFix(r: bigint): [bigint, bigint] {
+  const r2 = (r * r) >> FB;
+  let sin = 0n;
+  let term = r;
+  for (let k = 2n; term !== 0n; k += 2n) {
+    sin += term;
+    term = -((term * r2) >> FB) / (k * (k + 1n));
+  }
+  let cos = 0n;
+  term = FIX_ONE;
+  for (let k = 1n; term !== 0n; k += 2n) {
+    cos += term;
+    term = -((term * r2) >> FB) / (k * (k + 1n));
+  }
+  return [sin, cos];
+}
+
+/** Largest |x| the x87 reduces: beyond it fsin/fcos/fsincos/fptan set C2 and leave ST(0) alone. */
+export function trigOutOfRange(x: F80): boolean {
+  const k = kind(x);
+  return (k === K_NORMAL || k === K_DENORMAL) && expOf(x) >= 63;
+}
+
+/**
+ * sin and cos of a finite x with |x| < 2^63 as fixed-point values, reduced with a 256-bit pi
+ * (exact for the 64-bit arguments, unlike the hardware's shorter pi for large arguments).
+ */
+function sinCosOf(x: F80): [bigint, bigint] {
+  const X = (x.s !== 0 ? -1n : 1n) * fixAbs(x);
+  const halfPi = PI_FIX >> 1n;
+  // nearest multiple of pi/2 (floor division of X + pi/4)
+  const y = X + (halfPi >> 1n);
+  const kk = y >= 0n ? y / halfPi : -((-y + halfPi - 1n) / halfPi);
+  const r = X - kk * halfPi;
+  const [s, c] = sinCosFix(r);
+  switch (Number(((kk % 4n) + 4n) % 4n)) {
+    case 0:
+      return [s, c];
+    case 1:
+      return [c, -s];
+    case 2:
+      return [-s, -c];
+    default:
+      return [-c, s];
+  }
+}
+
+function fromFix(v: bigint, rc: number): F80 {
+  if (v === 0n) return zero(0);
+  return inexact(v < 0n ? 1 : 0, v < 0n ? -v : v, -FBITS, rc);
+}
+
+/** fsin / fcos / fptan of a finite in-range value; `which` 0 sin, 1 cos, 2 tan. */
+export function trig(x: F80, which: number, rc: number): F80 {
+  const k = kind(x);
+  if (isNaNKind(k)) return nanResult1(x, k);
+  if (k === K_INF) {
+    FX.flags |= IE;
+    return INDEFINITE;
+  }
+  if (k === K_ZERO) return which === 1 ? f80(0, 0x3fff, 1n << 63n) : x;
+  denormals(k);
+  if (expOf(x) < -100) {
+    // sin x = x - x^3/6, tan x = x + x^3/3, cos x = 1 - x^2/2
+    if (which === 1) return justBelow(0, 1n << 64n, -64, rc);
+    return which === 0 ? justBelow(x.s, x.m, exp2Of(x), rc) : inexact(x.s, x.m, exp2Of(x), rc);
+  }
+  const [s, c] = sinCosOf(x);
+  if (which === 0) return fromFix(s, rc);
+  if (which === 1) return fromFix(c, rc);
+  const t = (s << FB) / c;
+  return fromFix(t, rc);
 }

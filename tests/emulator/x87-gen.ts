@@ -40,6 +40,7 @@ const SLOTS = {
   out2: MEM_AT + 0x70,
   env: MEM_AT + 0x80, // 28-byte environments
   save: 0x300, // 108-byte state images
+  bcd: MEM_AT + 0x50, // packed BCD (valid digits)
 };
 
 export interface X87Input {
@@ -48,7 +49,7 @@ export interface X87Input {
   cw: number;
   flags: number;
   mem: { m80a: bigint; m80b: bigint; m64a: bigint; m64b: bigint; m32a: number; m32b: number };
-  ints: { i16: number; i32: number; i64: bigint };
+  ints: { i16: number; i32: number; i64: bigint; bcd: bigint };
   ins: Instr[];
 }
 
@@ -296,6 +297,8 @@ const data = fc.oneof(
   })),
   out.map((o) => ({ bytes: memForm(0xdd, 1, o), text: `fisttp qword [${o}]` })),
   out.map((o) => ({ bytes: memForm(0xdf, 7, o), text: `fistp qword [${o}]` })),
+  out.map((o) => ({ bytes: memForm(0xdf, 6, o), text: `fbstp [${o}]` })),
+  fc.constant<Instr>({ bytes: memForm(0xdf, 4, SLOTS.bcd), text: "fbld [bcd]" }),
   regOp(0xd9, 0xc8, (i) => `fxch st(${i})`),
   fc
     .tuple(fc.integer({ min: 0, max: 3 }), sti)
@@ -374,7 +377,15 @@ export function x87InputArb(
       .map(([pc, rc, mask]) => 0x40 | mask | (pc << 8) | (rc << 10)),
     flags: fc.integer({ min: 0, max: 0xfff }).map((f) => (f & 0x8d5) | 0x202),
     mem: fc.record({ m80a: value80, m80b: value80, m64a: double, m64b: double, m32a: float, m32b: float }),
-    ints: fc.record({ i16: int16, i32: int32, i64: int64 }),
+    ints: fc.record({
+      i16: int16,
+      i32: int32,
+      i64: int64,
+      bcd: fc.oneof(
+        fc.constantFrom(0n, 1n, -1n, 10n ** 18n - 1n, -(10n ** 18n - 1n)),
+        fc.bigInt({ min: -(10n ** 18n - 1n), max: 10n ** 18n - 1n }),
+      ),
+    }),
     ins: fc.array(instr, { minLength: 1, maxLength }),
   });
 }
@@ -422,6 +433,15 @@ export function x87Case(input: X87Input): Case {
   dv.setInt16(SLOTS.i16, input.ints.i16, true);
   dv.setInt32(SLOTS.i32, input.ints.i32, true);
   dv.setBigInt64(SLOTS.i64, input.ints.i64, true);
+  let bcd = input.ints.bcd < 0n ? -input.ints.bcd : input.ints.bcd;
+  for (let i = 0; i < 9; i++) {
+    const lo = Number(bcd % 10n);
+    bcd /= 10n;
+    const hi = Number(bcd % 10n);
+    bcd /= 10n;
+    d[SLOTS.bcd + i] = (hi << 4) | lo;
+  }
+  d[SLOTS.bcd + 9] = input.ints.bcd < 0n ? 0x80 : 0;
   const gpr = new Array<bigint>(16).fill(0n);
   gpr[4] = BigInt(DATA_ADDR + 0x1800);
   gpr[7] = BigInt(DATA_ADDR);
@@ -470,19 +490,25 @@ const TRANSCENDENTAL: { ins: Instr; maxExp: number; positive: boolean }[] = [
   { ins: { bytes: [0xd9, 0xf1], text: "fyl2x" }, maxExp: 0x7ffe, positive: true },
   { ins: { bytes: [0xd9, 0xf9], text: "fyl2xp1" }, maxExp: 0x3ffc, positive: false },
   { ins: { bytes: [0xd9, 0xf3], text: "fpatan" }, maxExp: 0x7ffe, positive: false },
+  // trigonometric: arguments below 1 (reduced arguments can differ by a few ulps: the hardware reduces with its own pi)
+  { ins: { bytes: [0xd9, 0xfe], text: "fsin" }, maxExp: 0x3ffe, positive: false },
+  { ins: { bytes: [0xd9, 0xff], text: "fcos" }, maxExp: 0x3ffe, positive: false },
+  { ins: { bytes: [0xd9, 0xfb], text: "fsincos" }, maxExp: 0x3ffe, positive: false },
+  { ins: { bytes: [0xd9, 0xf2], text: "fptan" }, maxExp: 0x3ffe, positive: false },
 ];
 
 /** One transcendental instruction with st(0) in its defined domain (special values included). */
-export function transcendentalArb(): fc.Arbitrary<X87Input> {
+export function transcendentalArb(names: readonly string[]): fc.Arbitrary<X87Input> {
+  const chosen = TRANSCENDENTAL.filter((t) => names.includes(t.ins.text));
   return fc
     .tuple(
       x87InputArb(fc.constant<Instr>({ bytes: [0xd9, 0xd0], text: "fnop" }), 1),
-      fc.nat(3),
+      fc.nat(chosen.length - 1),
       value80,
       fc.boolean(),
     )
     .map(([input, which, v, special]) => {
-      const t = TRANSCENDENTAL[which];
+      const t = chosen[which];
       const regs = [...input.regs];
       const e = Number(v >> 64n) & 0x7fff;
       // NaNs, infinities, zeros and denormals as they are; other values brought into the domain

@@ -140,40 +140,47 @@ function withinOneUlp(native: Uint8Array, emulated: Uint8Array): boolean {
   return differing <= 1;
 }
 
-void test(
-  "x87 differential: transcendental (f2xm1 fyl2x fyl2xp1 fpatan, exact or within 1 ulp)",
-  { skip: !available && "needs x86-64 Linux and gcc" },
-  () => {
-    const runs = Math.ceil(RUNS / 2);
-    const inputs = fc.sample(transcendentalArb(), { numRuns: runs, seed: SEED + 99 });
-    const cases = inputs.map(x87Case);
-    const natives = runNative(cases);
-    let exact = 0;
-    let ulp = 0;
-    const counts = new Map<string, [number, number]>();
-    for (let k = 0; k < runs; k++) {
-      const emu = runEmulated(cases[k]);
-      const diffs = compare(natives[k], emu);
-      const name = inputs[k].ins[0].text;
-      const c = counts.get(name) ?? [0, 0];
-      counts.set(name, c);
-      if (diffs.length === 0) {
-        exact++;
-        c[0]++;
-        continue;
+const APPROXIMATE: [string, string[], number][] = [
+  ["transcendental", ["f2xm1", "fyl2x", "fyl2xp1", "fpatan"], 99],
+  ["trigonometric", ["fsin", "fcos", "fsincos", "fptan"], 199],
+];
+
+for (const [family, names, offset] of APPROXIMATE) {
+  void test(
+    `x87 differential: ${family} (${names.join(" ")}, exact or within 1 ulp)`,
+    { skip: !available && "needs x86-64 Linux and gcc" },
+    () => {
+      const runs = Math.ceil(RUNS / 2);
+      const inputs = fc.sample(transcendentalArb(names), { numRuns: runs, seed: SEED + offset });
+      const cases = inputs.map(x87Case);
+      const natives = runNative(cases);
+      let exact = 0;
+      let ulp = 0;
+      const counts = new Map<string, [number, number]>();
+      for (let k = 0; k < runs; k++) {
+        const emu = runEmulated(cases[k]);
+        const diffs = compare(natives[k], emu);
+        const name = inputs[k].ins[0].text;
+        const c = counts.get(name) ?? [0, 0];
+        counts.set(name, c);
+        if (diffs.length === 0) {
+          exact++;
+          c[0]++;
+          continue;
+        }
+        const onlyData = diffs.every((d) => d.startsWith("data+0x2"));
+        if (onlyData && withinOneUlp(natives[k].data, emu.outcome.data)) {
+          ulp++;
+          c[1]++;
+          continue;
+        }
+        assert.fail(
+          `transcendental result off by more than 1 ulp (case ${k}):\n${x87Source(inputs[k])}\n${diffs.join("\n")}\nnative   x87: ${describeSave(natives[k].data)}\nemulator x87: ${describeSave(emu.outcome.data)}`,
+        );
       }
-      const onlyData = diffs.every((d) => d.startsWith("data+0x2"));
-      if (onlyData && withinOneUlp(natives[k].data, emu.outcome.data)) {
-        ulp++;
-        c[1]++;
-        continue;
-      }
-      assert.fail(
-        `transcendental result off by more than 1 ulp (case ${k}):\n${x87Source(inputs[k])}\n${diffs.join("\n")}\nnative   x87: ${describeSave(natives[k].data)}\nemulator x87: ${describeSave(emu.outcome.data)}`,
-      );
-    }
-    const detail = [...counts].map(([n, [e, u]]) => `${n} ${e} exact/${u} 1-ulp`).join(", ");
-    console.log(`x87 transcendental: ${runs} cases, ${exact} bit-exact, ${ulp} within 1 ulp (${detail})`);
-    assert.ok(exact >= runs * 0.8, "most transcendental results are bit-exact");
-  },
-);
+      const detail = [...counts].map(([n, [e, u]]) => `${n} ${e} exact/${u} 1-ulp`).join(", ");
+      console.log(`x87 ${family}: ${runs} cases, ${exact} bit-exact, ${ulp} within 1 ulp (${detail})`);
+      assert.ok(exact >= runs * 0.8, "most transcendental results are bit-exact");
+    },
+  );
+}

@@ -22,6 +22,7 @@ import { SSE_MOVE } from "./sse-move.js";
 import { STRING } from "./string.js";
 import { SYSTEM } from "./system.js";
 import { X87_ARITH } from "./x87-arith.js";
+import { X87_BCD } from "./x87-bcd.js";
 import { X87_DATA } from "./x87-data.js";
 import { X87_TRANSCENDENTAL } from "./x87-transcendental.js";
 
@@ -43,6 +44,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
   ...X87_DATA,
   ...X87_ARITH,
   ...X87_TRANSCENDENTAL,
+  ...X87_BCD,
 ];
 
 const BY_MNEMONIC = new Map<number, InstrDef>();

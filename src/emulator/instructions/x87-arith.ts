@@ -133,7 +133,7 @@ const FL_OF = [CF, ZF, 0, ZF | PF | CF];
 const fcom: Handler = (m, o) => {
   const f = begin(m, o);
   // fcomi leaves C1 alone (but a stack underflow clears it).
-  if ((o.imm2 & EFLAGS) !== 0) FX.c1 = (f.sw & C1) !== 0 ? 1 : 0;
+  if ((o.imm2 & EFLAGS) !== 0) FX.c1 = FX.c1Base = (f.sw & C1) !== 0 ? 1 : 0;
   let b: F80;
   let empty = f.isEmpty(0);
   let memDenormal = 0;
@@ -326,7 +326,8 @@ function remainder(f: X87, a: F80, b: F80, ieee: boolean): F80 {
   }
   if (ka === K_DENORMAL || kb === K_DENORMAL) FX.flags |= DE;
   f.sw &= ~(C0 | C3);
-  if (kb === K_INF || ka === K_ZERO) return a;
+  // (a pseudo-denormal dividend comes back in its normal encoding)
+  if (kb === K_INF || ka === K_ZERO) return a.e === 0 && a.m >= 1n << 63n ? f80(a.s, 1, a.m) : a;
   const ea = (a.e === 0 ? 1 : a.e) - 16383 - 63;
   const eb = (b.e === 0 ? 1 : b.e) - 16383 - 63;
   const d = expOf(a) - expOf(b);

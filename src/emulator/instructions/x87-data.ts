@@ -222,7 +222,7 @@ const fxch: Handler = (m, o) => {
 
 const fcmov: Handler = (m, o) => {
   const f = begin(m, o);
-  FX.c1 = (f.sw & C1) !== 0 ? 1 : 0;
+  FX.c1 = FX.c1Base = (f.sw & C1) !== 0 ? 1 : 0;
   if (f.isEmpty(0) || f.isEmpty(o.s)) {
     f.underflow();
     f.set(0, INDEFINITE);

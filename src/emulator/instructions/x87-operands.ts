@@ -112,6 +112,7 @@ export function begin(m: Machine, o: Op): X87 {
   waitCheck(f, o);
   FX.flags = 0;
   FX.c1 = 0;
+  FX.c1Base = 0;
   FX.cw = f.cw;
   if ((f.cw & 0x3f) !== 0x3f) f.mark();
   return f;
@@ -125,9 +126,11 @@ export function end(f: X87): boolean {
   if ((FX.flags & ~f.cw & (IE | DE | ZE)) !== 0) {
     // An unmasked invalid-operation, denormal or divide-by-zero exception is detected before the
     // operation: it does not complete (registers, TOP and tags unchanged, no precision/overflow/
-    // underflow, C1 only from a stack fault); SIGFPE comes at the next waiting instruction.
+    // underflow, C1 from a stack fault or as before rounding); SIGFPE comes at the next waiting
+    // instruction.
     FX.flags &= IE | DE | ZE | SF;
-    f.sw = (f.sw & ~C1) | ((FX.flags & SF) !== 0 && FX.c1 !== 0 ? C1 : 0);
+    const c1 = (FX.flags & SF) !== 0 ? FX.c1 : FX.c1Base;
+    f.sw = (f.sw & ~C1) | (c1 !== 0 ? C1 : 0);
     f.signal(FX.flags);
     f.rollback();
     return false;
