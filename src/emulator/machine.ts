@@ -12,6 +12,7 @@
  * halt from an observer stops right after the instruction). Call/return/syscall/fault events cost
  * one null check on their own instructions when nobody listens.
  */
+import { Fpu, type FpuSnapshot } from "./fpu-state.js";
 import { BLOCK_EXIT, DecodeCache, type Block } from "./decode-cache.js";
 import { GuestFaultError } from "./errors.js";
 import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
@@ -46,6 +47,8 @@ export interface MachineState {
   /** 16 XMM registers, 16 bytes each. */
   xmm: Uint8Array;
   mxcsr: number;
+  /** The x87 FPU (absent in snapshots taken before it existed: restored as reset). */
+  fpu?: FpuSnapshot;
   fsBase: bigint;
   gsBase: bigint;
   steps: number;
@@ -71,6 +74,8 @@ export class Machine implements GuestMachine {
   readonly xf32 = new Float32Array(this.x8.buffer);
   readonly xf64 = new Float64Array(this.x8.buffer);
   mxcsr = 0x1f80;
+  /** The x87 FPU. */
+  readonly fpu = new Fpu();
   /** Direction flag, 0 or 1. */
   df = 0;
   /** AC and ID bits of RFLAGS (settable by popf, otherwise inert). */
@@ -194,6 +199,7 @@ export class Machine implements GuestMachine {
       rflags: this.getFlags(),
       xmm: this.x8.slice(),
       mxcsr: this.mxcsr,
+      fpu: this.fpu.snapshot(),
       fsBase: this.fsBase,
       gsBase: this.gsBase,
       steps: this.steps,
@@ -206,6 +212,8 @@ export class Machine implements GuestMachine {
     this.setFlags(s.rflags);
     this.x8.set(s.xmm);
     this.mxcsr = s.mxcsr;
+    if (s.fpu) this.fpu.restore(s.fpu);
+    else this.fpu.reset();
     this.fsBase = s.fsBase;
     this.gsBase = s.gsBase;
     this.steps = s.steps;

@@ -714,6 +714,154 @@ const producer = fc.oneof(
 );
 const flags = fc.tuple(producer, consumer).map(([p, c]) => `${p}\n${c}`);
 
+/**
+ * x87: each item is self-contained: it loads one to three values (memory reals of every width,
+ * interesting doubles, integers, constants), applies up to three operations, stores the status
+ * word, and then stores st(0) eight times with fstp tbyte (emptying the stack whatever the item
+ * pushed or popped: an empty register stores the indefinite), so that every result reaches memory.
+ * Control words cycle through rounding and precision modes.
+ */
+const FPU_AREA = 0x120;
+function doubleBits(d: number): bigint {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setFloat64(0, d, true);
+  return v.getBigUint64(0, true);
+}
+const fmem = (ptr: string) =>
+  fc.integer({ min: 0, max: 30 }).map((k) => `${ptr} ptr [r14 + ${FPU_AREA + 8 * k}]`);
+const sti = fc.integer({ min: 1, max: 3 }).map((i) => `st(${i})`);
+const X87_DOUBLES = [
+  ...[0, -0, 1, -1, 0.5, 1.5, 2.5, -2.5, 0.1, 1e308, -1e-310, Infinity, -Infinity, NaN, 2 ** 63, 3.4e38].map(
+    doubleBits,
+  ),
+  0x3ff0000000000001n,
+  0x000fffffffffffffn,
+  0x0000000000000001n,
+  0x7ff4000000000000n,
+  0xfff8000000000000n,
+  0x4330000000000000n,
+  0x3fe0000000000000n,
+  0x400921fb54442d18n,
+  0x3fb999999999999an,
+];
+const fload = fc.oneof(
+  fmem("qword").map((m) => `fld ${m}`),
+  fmem("dword").map((m) => `fld ${m}`),
+  fmem("tbyte").map((m) => `fld ${m}`),
+  fc
+    .tuple(pick(X87_DOUBLES), fc.integer({ min: 0, max: 30 }))
+    .map(
+      ([v, k]) =>
+        `mov rax, 0x${v.toString(16)}\nmov qword ptr [r14 + ${FPU_AREA + 8 * k}], rax\nfld qword ptr [r14 + ${FPU_AREA + 8 * k}]`,
+    ),
+  fc
+    .tuple(value, fc.integer({ min: 0, max: 30 }))
+    .map(
+      ([v, k]) =>
+        `mov rax, 0x${v.toString(16)}\nmov qword ptr [r14 + ${FPU_AREA + 8 * k}], rax\nfild qword ptr [r14 + ${FPU_AREA + 8 * k}]`,
+    ),
+  fc
+    .tuple(pick(["word", "dword", "qword"]), fc.integer({ min: 0, max: 30 }))
+    .chain(([w]) => fmem(w).map((m) => `fild ${m}`)),
+  pick(["fldz", "fld1", "fldpi", "fldl2e", "fldl2t", "fldlg2", "fldln2"]),
+  sti.map((r) => `fld ${r}`),
+);
+const FARITH = ["fadd", "fsub", "fsubr", "fmul", "fdiv", "fdivr"];
+const fop = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(pick(FARITH), sti).map(([o, r]) => `${o} st(0), ${r}`) },
+  { weight: 2, arbitrary: fc.tuple(pick(FARITH), sti).map(([o, r]) => `${o} ${r}, st(0)`) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(pick(FARITH), pick(["st(1)", "st(2)"])).map(([o, r]) => `${o}p ${r}, st(0)`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(FARITH), pick(["qword", "dword"]))
+      .chain(([o, w]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(pick(FARITH), pick(["dword", "word"]))
+      .chain(([o, w]) => fmem(w).map((m) => `fi${o.slice(1)} ${m}`)),
+  },
+  {
+    weight: 3,
+    arbitrary: pick([
+      "fchs",
+      "fabs",
+      "fsqrt",
+      "frndint",
+      "fxam",
+      "ftst",
+      "fscale",
+      "fprem",
+      "fprem1",
+      "fcompp",
+      "fucompp",
+    ]),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(["fcom", "fcomp", "fucom", "fucomp", "fxch", "fld", "fst", "fstp"]), sti)
+      .map(([o, r]) => `${o} ${r}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(["fcomi", "fucomi", "fcomip", "fucomip"]), sti, dstReg(64))
+      .map(([o, r, d]) => `${o} st(0), ${r}\npushfq\npop ${d}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        pick(["fcmovb", "fcmove", "fcmovbe", "fcmovu", "fcmovnb", "fcmovne", "fcmovnbe", "fcmovnu"]),
+        sti,
+        alu,
+      )
+      .map(([o, r, a]) => `${a}\n${o} st(0), ${r}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(["fst", "fstp", "fist", "fistp", "fisttp"]), pick(["dword", "qword", "word"]))
+      .filter(([o, w]) => !(w === "word" && o.startsWith("fst")))
+      .chain(([o, w]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(pick(["dword", "word"]), pick(["ficom", "ficomp"]))
+      .chain(([w, o]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+);
+const CONTROL_WORDS = [0x037f, 0x077f, 0x0b7f, 0x0f7f, 0x027f, 0x007f, 0x0e7f, 0x037f];
+const fcw = fc
+  .tuple(pick(CONTROL_WORDS), dstReg(16))
+  .map(
+    ([cw]) =>
+      `mov word ptr [r14 + ${FPU_AREA - 8}], ${cw}\nfldcw word ptr [r14 + ${FPU_AREA - 8}]\nfnstcw word ptr [r14 + ${FPU_AREA - 6}]`,
+  );
+const x87 = fc
+  .tuple(
+    fc.option(fcw, { freq: 3 }),
+    fc.array(fload, { minLength: 1, maxLength: 3 }),
+    fc.array(fop, { maxLength: 3 }),
+  )
+  .map(([cw, loads, ops]) =>
+    [
+      ...(cw === null ? [] : [cw]),
+      ...loads,
+      ...ops,
+      `fnstsw word ptr [r14 + ${FPU_AREA - 4}]`,
+      ...Array.from({ length: 8 }, (_, k) => `fstp tbyte ptr [r14 + ${FPU_AREA + 256 + 16 * k}]`),
+      "fnstsw ax",
+    ].join("\n"),
+  );
+
 const mixed = fc.oneof(alu, shift, muldiv, bits, data, string, control, sse, flags);
 
 export const FAMILIES = {
@@ -727,6 +875,7 @@ export const FAMILIES = {
   sse,
   faults,
   flags,
+  x87,
   mixed,
 } as const;
 export type FamilyName = keyof typeof FAMILIES;

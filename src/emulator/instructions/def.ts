@@ -25,7 +25,8 @@ export type Family =
   | "system"
   | "sse-move"
   | "sse-int"
-  | "sse-float";
+  | "sse-float"
+  | "x87";
 
 export interface InstrDef {
   /** iced Mnemonic values handled by this entry. */

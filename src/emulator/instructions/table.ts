@@ -21,6 +21,7 @@ import { SSE_INT } from "./sse-int.js";
 import { SSE_MOVE } from "./sse-move.js";
 import { STRING } from "./string.js";
 import { SYSTEM } from "./system.js";
+import { X87 } from "./x87.js";
 
 const { Code, FlowControl, Formatter, FormatterSyntax, Mnemonic } = iced;
 
@@ -37,6 +38,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
   ...SSE_MOVE,
   ...SSE_INT,
   ...SSE_FLOAT,
+  ...X87,
 ];
 
 const BY_MNEMONIC = new Map<number, InstrDef>();
