@@ -302,12 +302,15 @@ function fscale(m: Machine): void {
 /** fprem (aux 0) and fprem1 (aux 1). */
 function fprem(m: Machine, o: Op): void {
   const f = m.fpu;
-  const underflow = f.isEmpty(0) || f.isEmpty(1);
+  if (stackUnderflow(f, 0, 1, 0)) {
+    f.sw &= ~SW_C2; // C0 and C3 are left as they were
+    return;
+  }
   const r = F.partialRemainder(f.get(0), f.get(1), o.aux === 1);
   f.raise(r.flags);
   f.set(0, r.value);
-  if (underflow || F.isNaN80(r.value)) {
-    f.sw &= ~(SW_C1 | SW_C2); // C0 and C3 are left as they were
+  if (F.isNaN80(r.value)) {
+    f.sw &= ~(SW_C1 | SW_C2);
     return;
   }
   if (r.complete) f.setCC((r.q & 4 ? 1 : 0) | (r.q & 1 ? 2 : 0) | (r.q & 2 ? 8 : 0));
