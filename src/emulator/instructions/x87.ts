@@ -294,7 +294,8 @@ function frndint(m: Machine, v: F80): F80 {
 function fscale(m: Machine): void {
   const f = m.fpu;
   if (stackUnderflow(f, 0, 1, 0)) return;
-  const r = F.scale80(f.get(0), f.get(1), f.precision, f.rc);
+  // Precision control does not apply to fscale (only to + - * / and fsqrt).
+  const r = F.scale80(f.get(0), f.get(1), 64, f.rc);
   f.result(r.flags);
   f.set(0, r.value);
 }
@@ -352,8 +353,7 @@ function fcomi(m: Machine, o: Op): void {
   const a = f.get(0);
   const b = f.get(o.s);
   const r = F.compare80(a, b, o.ilo === 0);
-  f.raise(r.flags);
-  f.sw &= ~SW_C1;
+  f.raise(r.flags); // C1 is left as it was (measured; the SDM says cleared)
   setEager(m.fl, r.order === 2 ? ZF | PF | CF : r.order === 0 ? ZF : r.order === -1 ? CF : 0);
   if (o.imm2) f.pop();
 }
