@@ -275,7 +275,7 @@ export function arith(op: number, a: F80, b: F80, precision: number, rc: number)
       if (bi) return { value: { sign, exp: 0, mant: 0n }, flags: de };
       if (isZero80(b)) {
         if (isZero80(a)) return invalid();
-        return { value: { sign, exp: 0x7fff, mant: INT_BIT }, flags: ZE | de };
+        return { value: { sign, exp: 0x7fff, mant: INT_BIT }, flags: ZE };
       }
       const x = exact(a);
       const y = exact(b);
@@ -468,7 +468,7 @@ export function roundToIntegral(x: F80, rc: number): Result {
   const shift = BigInt(-v.e);
   let q = v.sig >> shift;
   const rem = v.sig & ((1n << shift) - 1n);
-  if (rem === 0n) return { value: x, flags: 0 };
+  if (rem === 0n) return { value: x, flags: denormalFlag(x) };
   const half = 1n << (shift - 1n);
   const up =
     rc === RN
@@ -479,7 +479,7 @@ export function roundToIntegral(x: F80, rc: number): Result {
           ? x.sign === 0
           : false;
   if (up) q += 1n;
-  const flags = PE | (up ? C1_UP : 0);
+  const flags = PE | (up ? C1_UP : 0) | denormalFlag(x);
   if (q === 0n) return { value: { sign: x.sign, exp: 0, mant: 0n }, flags };
   return { value: roundExact(x.sign, q, 0, false, 64, RN).value, flags };
 }

@@ -146,6 +146,21 @@ export function renderDoc(seed: number, runs: number, sweeps: SweepSummary[]): s
     "",
     untested.map((r) => r.name).join(", ") || "(none)",
     "",
+    "## Encodings exercised",
+    "",
+    "The iced-x86 Codes of the clean cases, per mnemonic (tests/emulator/compiler-coverage.test.ts reads",
+    "this list to check that every encoding the compiler and runtime-rs produce is differentially tested).",
+    "",
+    ...rows
+      .filter((r) => (cases.get(r.mnemonic)?.codes.size ?? 0) > 0)
+      .map(
+        (r) =>
+          `- ${r.name}: ${[...cases.get(r.mnemonic)!.codes]
+            .map((c) => Code[c])
+            .sort()
+            .join(" ")}`,
+      ),
+    "",
   ];
   return lines.join("\n");
 }
@@ -158,6 +173,18 @@ export function parseDocRows(text: string): Map<string, string[]> {
     if (cells.length !== 10 || cells[1] === "mnemonic" || cells[1].startsWith("---")) continue;
     const [, name, family, enc, , reads, writes, undef] = cells;
     out.set(name, [name, family, enc, reads, writes, undef]);
+  }
+  return out;
+}
+
+/** The iced Code names the document lists as exercised by clean differential cases. */
+export function parseDocCodes(text: string): Set<string> {
+  const out = new Set<string>();
+  const at = text.indexOf("## Encodings exercised");
+  if (at < 0) return out;
+  for (const line of text.slice(at).split("\n")) {
+    const m = /^- [a-z0-9]+: (.*)$/.exec(line);
+    if (m) for (const c of m[1].split(" ")) out.add(c);
   }
   return out;
 }

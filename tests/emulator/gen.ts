@@ -192,6 +192,10 @@ const alu = fc.oneof(
       fc.tuple(mem(s), imm(s)).map(([m, i]) => `${op} ${m}, ${i}`),
     ),
   ),
+  // The accumulator's short immediate forms (04 ib, 05 id, 3C ib, A8 ib, ...).
+  fc
+    .tuple(pick(ALU), size)
+    .chain(([op, s]) => imm(s).map((i) => `${op} ${{ 8: "al", 16: "ax", 32: "eax", 64: "rax" }[s]}, ${i}`)),
   fc.tuple(pick(["inc", "dec", "neg", "not"]), size).chain(([op, s]) =>
     fc.oneof(
       dstReg(s).map((r) => `${op} ${r}`),
@@ -337,12 +341,16 @@ const data = fc.oneof(
           : `lea ${a}, [${b} + ${i}*${sc} ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`,
       ),
     ),
-  fc.tuple(pick(CC), wide).chain(([cc, s]) =>
-    fc.oneof(
-      regPair(s).map(([a, b]) => `cmov${cc} ${a}, ${b}`),
-      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `cmov${cc} ${a}, ${m}`),
+  {
+    // 16 conditions x 3 sizes x 2 forms: weighted so that a 600-case sweep meets each Code.
+    weight: 6,
+    arbitrary: fc.tuple(pick(CC), wide).chain(([cc, s]) =>
+      fc.oneof(
+        regPair(s).map(([a, b]) => `cmov${cc} ${a}, ${b}`),
+        fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `cmov${cc} ${a}, ${m}`),
+      ),
     ),
-  ),
+  },
   pick(CC).chain((cc) =>
     fc.oneof(
       dstReg(8).map((r) => `set${cc} ${r}`),
@@ -369,6 +377,26 @@ const data = fc.oneof(
     .tuple(dstRegM(64), fc.integer({ min: -256, max: 256 }))
     .map(([a, d]) => `mov ${a}, qword ptr [r14d ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`),
   pick(["cbw", "cwde", "cdqe", "cwd", "cdq", "cqo", "lahf", "sahf", "clc", "stc", "cmc", "nop"]),
+  fc.tuple(dstReg(8), imm(8)).map(([r, i]) => `mov ${r}, ${i}`),
+  fc.tuple(dstRegM(8), mem(8)).map(([r, m]) => `mov ${r}, ${m}`),
+  // Hints, fences and cache control: no effect on registers or memory, which is what is compared.
+  pick([
+    "lfence",
+    "mfence",
+    "sfence",
+    "pause",
+    ".byte 0xf3, 0x0f, 0x1e, 0xfa",
+    ".byte 0xf3, 0x0f, 0x1e, 0xfb",
+  ]),
+  fc
+    .tuple(
+      pick(["clflush", "clflushopt", "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2", "prefetchw"]),
+      mem(8),
+    )
+    .map(([op, m]) => `${op} ${m}`),
+  fc
+    .tuple(pick<Size>([32, 64]), fc.nat())
+    .chain(([sz]) => fc.tuple(mem(sz), srcReg(sz)).map(([m, r]) => `movnti ${m}, ${r}`)),
   fc.integer({ min: -200, max: 100 }).map((k) => `lea rbx, [r14 + ${k}]\nxlatb`),
   fc.tuple(dstReg(64), srcReg(64)).map(([a, b]) => `push ${b}\npop ${a}`),
   fc.tuple(dstReg(16), srcReg(16)).map(([a, b]) => `push ${b}\npop ${a}`),
@@ -426,6 +454,15 @@ const control = fc.oneof(
         ([a, b]) => `${op} ${a}, ${b}\nj${cc} @1@\nnot r15\n@1@:`,
       ),
     ),
+  // rel32 forms of jcc and jmp (assemblers pick rel8 for near labels): taken, they skip `not r15`.
+  fc
+    .tuple(pick(["cmp", "test"]), size, fc.integer({ min: 0, max: 16 }))
+    .chain(([op, s, cc]) =>
+      regPair(s).map(
+        ([a, b]) =>
+          `${op} ${a}, ${b}\n.byte ${cc === 16 ? "0xe9" : `0x0f, 0x${(0x80 + cc).toString(16)}`}, 3, 0, 0, 0\nnot r15`,
+      ),
+    ),
   alu.map((ins) => `call @1@\njmp @2@\n@1@:\n${ins}\nret\n@2@:`),
   fc.tuple(srcReg(64), alu).map(([r, ins]) => `push ${r}\ncall @1@\njmp @2@\n@1@:\n${ins}\nret 8\n@2@:`),
   fc
@@ -459,6 +496,8 @@ const SSE_BIN = [
   "andpd",
   "andnps",
   "orps",
+  "orpd",
+  "andnpd",
   "paddb",
   "paddw",
   "paddd",
@@ -587,18 +626,22 @@ function sseMemOperand(op: string): fc.Arbitrary<string> {
 }
 
 const sse = fc.oneof(
-  pick(SSE_BIN).chain((op) =>
-    fc.oneof(
-      { weight: 3, arbitrary: fc.tuple(xmm, xmm).map(([a, b]) => `${op} ${a}, ${b}`) },
-      {
-        weight: 1,
-        arbitrary:
-          op === "movhlps" || op === "movlhps"
-            ? fc.constant("nop")
-            : fc.tuple(xmm, sseMemOperand(op)).map(([a, m]) => `${op} ${a}, ${m}`),
-      },
+  // Weighted so that each of the ~100 two-operand instructions turns up in a 600-case sweep.
+  {
+    weight: 15,
+    arbitrary: pick(SSE_BIN).chain((op) =>
+      fc.oneof(
+        { weight: 3, arbitrary: fc.tuple(xmm, xmm).map(([a, b]) => `${op} ${a}, ${b}`) },
+        {
+          weight: 1,
+          arbitrary:
+            op === "movhlps" || op === "movlhps"
+              ? fc.constant("nop")
+              : fc.tuple(xmm, sseMemOperand(op)).map(([a, m]) => `${op} ${a}, ${m}`),
+        },
+      ),
     ),
-  ),
+  },
   fc
     .tuple(
       pick(["psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad", "pslldq", "psrldq"]),
@@ -630,6 +673,8 @@ const sse = fc.oneof(
     .tuple(pick(["movaps", "movups", "movdqa", "movdqu", "movapd", "movupd"]), xmm)
     .chain(([op, x]) => (op.includes("u") ? mem(128) : alignedMem).map((m) => `${op} ${m}, ${x}`)),
   fc.tuple(xmm, mem(0)).map(([x, m]) => `movsd qword ptr ${m}, ${x}`),
+  fc.tuple(pick(["movntdq", "movntpd", "movntps"]), xmm, alignedMem).map(([op, x, m]) => `${op} ${m}, ${x}`),
+  fc.tuple(xmm, mem(128)).map(([x, m]) => `lddqu ${x}, ${m}`),
   fc.tuple(xmm, mem(0)).map(([x, m]) => `movss dword ptr ${m}, ${x}`),
   fc
     .tuple(pick(["movlps", "movhps", "movlpd", "movhpd"]), xmm, mem(0))
@@ -836,6 +881,31 @@ const fop = fc.oneof(
     arbitrary: fc
       .tuple(pick(["dword", "word"]), pick(["ficom", "ficomp"]))
       .chain(([w, o]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      pick([
+        "fnclex",
+        "fclex",
+        "fninit",
+        "finit",
+        "fincstp",
+        "fdecstp",
+        "fnop",
+        "wait",
+        "fnstsw ax",
+        "fstsw ax",
+      ]),
+      sti.map((r) => `ffree ${r}`),
+      sti.map((r) => `ffreep ${r}`),
+      pick(["fstcw", "fstsw", "fnstcw", "fnstsw"]).map((o) => `${o} word ptr [r14 + ${FPU_AREA - 2}]`),
+      // The environment with its instruction and data pointers cleared (they are not modelled), reloaded.
+      pick(["fnstenv", "fstenv"]).map(
+        (o) =>
+          `${o} [r14 + ${FPU_AREA + 400}]\nmov qword ptr [r14 + ${FPU_AREA + 412}], 0\nmov qword ptr [r14 + ${FPU_AREA + 420}], 0\nfldenv [r14 + ${FPU_AREA + 400}]`,
+      ),
+    ),
   },
 );
 const CONTROL_WORDS = [0x037f, 0x077f, 0x0b7f, 0x0f7f, 0x027f, 0x007f, 0x0e7f, 0x037f];

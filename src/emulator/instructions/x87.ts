@@ -216,8 +216,9 @@ function arithHandler(op: number, reverse: boolean, form: number, pop: boolean, 
       dst = o.s;
     }
     const r = reverse ? F.arith(op, b, a, f.precision, f.rc) : F.arith(op, a, b, f.precision, f.rc);
-    // A denormal memory operand is reported unless the operation was invalid or had a NaN operand.
-    const nan = F.isNaN80(a) || F.isNaN80(b) || (r.flags & F.IE) !== 0;
+    // A denormal memory operand is reported unless the operation was invalid, divided by zero or had a
+    // NaN operand.
+    const nan = F.isNaN80(a) || F.isNaN80(b) || (r.flags & (F.IE | F.ZE)) !== 0;
     f.result(r.flags | (de && !nan ? F.DE : 0));
     f.set(dst, r.value);
     if (pop) f.pop();
@@ -383,8 +384,7 @@ function fcmov(m: Machine, o: Op): void {
   const v = f.get(o.s);
   f.get(0);
   // A stack underflow (either register empty) writes the indefinite whatever the condition.
-  if (underflow || cond(m.fl, o.cc)) f.set(0, v);
-  f.sw &= ~SW_C1;
+  if (underflow || cond(m.fl, o.cc)) f.set(0, v); // C1 is left as it was (measured)
 }
 
 // ------------------------------------------------------------------ control
@@ -448,6 +448,7 @@ function fldenv(m: Machine, o: Op): void {
 function ffree(m: Machine, o: Op): void {
   const f = m.fpu;
   f.empty |= 1 << ((f.top + o.s) & 7);
+  f.sw &= ~SW_C1; // measured (the SDM leaves C0-C3 undefined)
   if (o.aux) f.pop();
 }
 
