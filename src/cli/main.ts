@@ -14,6 +14,10 @@ usage:
         verdicts, and calling-convention violations; one event per line
   abi-lab step FILE [--break SYMBOL]... [--no-align] [--sandbox DIR]
         the full-screen stepper: call panel, registers, stack, reverse stepping
+  abi-lab exercises [ID] [--start]
+        list the exercises; show one (statement, signature, what is checked); --start writes its starter file
+  abi-lab check FILE --exercise ID [--format text|json|junit|gradescope|tap] [--output FILE] [--seed N] [--runs N]
+        grade an answer: random and edge-case inputs against a reference model, the convention at every call
 
   --debug  show internal stack traces (for bug reports)
 `;
@@ -27,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   build: async () => (await import("./build-command.js")).buildCommand,
   trace: async () => (await import("./trace-command.js")).traceCommand,
   step: async () => (await import("./step-command.js")).stepCommand,
+  exercises: async () => (await import("./exercises-command.js")).exercisesCommand,
+  check: async () => (await import("./check-command.js")).checkCommand,
 };
 
 /** The `abi-lab` command line. Returns the exit status. */

@@ -1,7 +1,7 @@
 /**
  * What CPUID reports: a plain x86-64 CPU with exactly the features the emulator implements.
- * Vendor GenuineIntel, family 6. Baseline: FPU (x87) TSC CX8 CMOV CLFSH SSE SSE2 (no MMX or FXSR:
- * they are not implemented). Extensions that are implemented and therefore reported: CX16
+ * Vendor GenuineIntel, family 6. Baseline: FPU (the x87, 80-bit exact) TSC CX8 CMOV CLFSH SSE SSE2
+ * (no MMX or FXSR: they are not implemented). Extensions that are implemented and therefore reported: CX16
  * (cmpxchg16b), POPCNT, LZCNT (ABM), BMI1 (andn bextr blsi blsmsk blsr tzcnt), LAHF/SAHF in 64-bit
  * mode, SYSCALL, NX, RDTSCP, long mode. Not reported: SSE3 and later, AVX*, BMI2, MOVBE, RDRAND.
  */
@@ -25,7 +25,7 @@ function str4(s: string, at: number): number {
 const BRAND = "abi-lab emulated x86-64 CPU (SSE2)".padEnd(47, " ") + "\0";
 
 export const CPUID_FEATURES = {
-  /** Leaf 1 EDX. */
+  /** Leaf 1 EDX: FPU TSC CX8 CMOV CLFSH SSE SSE2. */
   leaf1Edx: (1 << 0) | (1 << 4) | (1 << 8) | (1 << 15) | (1 << 19) | (1 << 25) | (1 << 26),
   /** Leaf 1 ECX: CX16, POPCNT. */
   leaf1Ecx: (1 << 13) | (1 << 23),

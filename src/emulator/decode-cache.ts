@@ -9,7 +9,7 @@
  * throws BLOCK_EXIT so that the machine re-fetches from the next instruction: self-modifying code
  * takes effect at the next instruction, as on hardware.
  */
-import iced from "iced-x86";
+import iced from "./iced.js";
 import { GuestFaultError } from "./errors.js";
 import { fuseWithJcc } from "./instructions/alu.js";
 import { JCC_HANDLERS } from "./instructions/control.js";

@@ -12,11 +12,11 @@
  * halt from an observer stops right after the instruction). Call/return/syscall/fault events cost
  * one null check on their own instructions when nobody listens.
  */
-import { Fpu, type FpuSnapshot } from "./fpu-state.js";
 import { BLOCK_EXIT, DecodeCache, type Block } from "./decode-cache.js";
 import { GuestFaultError } from "./errors.js";
 import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
 import { Memory, type MemoryOptions } from "./memory.js";
+import { X87, type X87Snapshot } from "./x87-state.js";
 import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
 import {
   GP_REGISTERS,
@@ -47,11 +47,11 @@ export interface MachineState {
   /** 16 XMM registers, 16 bytes each. */
   xmm: Uint8Array;
   mxcsr: number;
-  /** The x87 FPU (absent in snapshots taken before it existed: restored as reset). */
-  fpu?: FpuSnapshot;
   fsBase: bigint;
   gsBase: bigint;
   steps: number;
+  /** The x87 FPU (absent in snapshots taken before it existed: then it is left as is). */
+  x87?: X87Snapshot;
 }
 
 const REGISTER_INDEX = new Map<GpRegister, number>(GP_REGISTERS.map((n, i) => [n, i]));
@@ -74,8 +74,8 @@ export class Machine implements GuestMachine {
   readonly xf32 = new Float32Array(this.x8.buffer);
   readonly xf64 = new Float64Array(this.x8.buffer);
   mxcsr = 0x1f80;
-  /** The x87 FPU. */
-  readonly fpu = new Fpu();
+  /** The x87 FPU registers, control and status words. */
+  readonly fpu = new X87();
   /** Direction flag, 0 or 1. */
   df = 0;
   /** AC and ID bits of RFLAGS (settable by popf, otherwise inert). */
@@ -199,10 +199,10 @@ export class Machine implements GuestMachine {
       rflags: this.getFlags(),
       xmm: this.x8.slice(),
       mxcsr: this.mxcsr,
-      fpu: this.fpu.snapshot(),
       fsBase: this.fsBase,
       gsBase: this.gsBase,
       steps: this.steps,
+      x87: this.fpu.snapshot(),
     };
   }
 
@@ -212,11 +212,10 @@ export class Machine implements GuestMachine {
     this.setFlags(s.rflags);
     this.x8.set(s.xmm);
     this.mxcsr = s.mxcsr;
-    if (s.fpu) this.fpu.restore(s.fpu);
-    else this.fpu.reset();
     this.fsBase = s.fsBase;
     this.gsBase = s.gsBase;
     this.steps = s.steps;
+    if (s.x87 !== undefined) this.fpu.restore(s.x87);
   }
 
   // ---------------------------------------------------------------- control

@@ -28,6 +28,8 @@ export interface CallOptions {
   /** Instruction budget for the call (default 10 million). */
   maxSteps?: number;
   observers?: MachineObserver[];
+  /** Observers that need the machine (e.g. to change registers): called once it exists, before the call. */
+  attach?: (machine: Machine) => MachineObserver[];
   /** Check the System V convention on this call and on every call it makes (default true). */
   check?: boolean;
   /** Convention of the calls the function makes (default: System V for all). */
@@ -133,6 +135,7 @@ export class FunctionLab {
       checker.onCall({ rip: RETURN_PAD, returnAddress: RETURN_PAD, target, rsp: entryRsp + 8 });
     }
     for (const o of options.observers ?? []) machine.addObserver(o);
+    for (const o of options.attach?.(machine) ?? []) machine.addObserver(o);
     const stop = machine.run(options.maxSteps ?? 10_000_000);
     const returned = stop.kind === "breakpoint" && stop.rip === RETURN_PAD;
     const rax = machine.getRegister("rax");

@@ -1,24 +1,7 @@
-import { readFileSync } from "node:fs";
 import { compileScheme, type CompiledProgram, type CompileOptions } from "../compiler/index.js";
-import { UserInputError } from "../diagnostics.js";
+import { readUserFile } from "./read-user-file.js";
 
-/** Read a user's file, turning a missing or unreadable file into a one-line error. */
-export function readUserFile(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "is a directory"
-          : code === "EACCES"
-            ? "permission denied"
-            : code;
-    throw new UserInputError(`${file}: cannot read: ${why ?? String(e)}`);
-  }
-}
+export { readUserFile };
 
 export function compileFile(file: string, options: CompileOptions = {}): CompiledProgram {
   const source = readUserFile(file).toString("utf8");

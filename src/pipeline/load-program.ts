@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
-import { compileScheme, type CompiledProgram } from "../compiler/index.js";
+import type { CompiledProgram } from "../compiler/index.js";
 import { UserInputError } from "../diagnostics.js";
-import { isElf, linkProgram, readExecutable, type Image } from "../linker/index.js";
-import { readUserFile } from "./compile-file.js";
+import { isElf, readExecutable } from "../linker/executable.js";
+import type { Image } from "../linker/index.js";
+import { compileCached, linkCached } from "./cached-toolchain.js";
+import { readUserFile } from "./read-user-file.js";
 import { DebugInfo } from "./debug-info.js";
 import { runtimeArchivePath } from "./package-root.js";
 
@@ -36,13 +38,9 @@ function runtimeArchive(): Uint8Array {
   return runtimeBytes;
 }
 
-/** Link assembly text with runtime-rs into an image. */
+/** Link assembly text with runtime-rs into an image (through the object cache). */
 export async function linkAssembly(assembly: string, file: string): Promise<Image> {
-  return linkProgram({
-    programSource: assembly,
-    programFile: file,
-    archives: [{ path: "runtime-rs/dist/libabi_runtime.a", bytes: runtimeArchive() }],
-  });
+  return linkCached(assembly, file, [{ path: "runtime-rs/dist/libabi_runtime.a", bytes: runtimeArchive() }]);
 }
 
 /**
@@ -58,7 +56,7 @@ export async function loadProgram(file: string, options: LoadOptions = {}): Prom
   }
   const text = bytes.toString("utf8");
   if (file.endsWith(".scm") || file.endsWith(".ss") || file.endsWith(".scheme")) {
-    const compiled = compileScheme(text, file, { align: options.align ?? true });
+    const compiled = await compileCached(text, file, { align: options.align ?? true });
     const image = await linkAssembly(compiled.assembly, file.replace(/\.\w+$/, ".s"));
     return {
       file,

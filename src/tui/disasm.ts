@@ -3,7 +3,7 @@
  * RIP-relative operands named by symbol, and the target of the call at rip resolved from the
  * registers and memory.
  */
-import iced from "iced-x86";
+import iced from "../emulator/iced.js";
 import type { Instruction, Register as RegisterId } from "iced-x86";
 import type { Machine } from "../emulator/index.js";
 import { GP_REGISTERS, type GpRegister, type GuestMemory } from "../emulator/types.js";

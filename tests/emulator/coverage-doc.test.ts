@@ -33,6 +33,7 @@ export const NOT_DIFFERENTIAL: Record<string, string> = {
   fstcw: "iced decodes the wait-prefixed form as wait + fnstcw (both generated)",
   fstenv: "iced decodes the wait-prefixed form as wait + fnstenv (both generated)",
   fstsw: "iced decodes the wait-prefixed form as wait + fnstsw (both generated)",
+  fsave: "iced decodes the wait-prefixed form as wait + fnsave (both generated)",
 };
 
 const text = existsSync(DOC) ? readFileSync(DOC, "utf8") : "";

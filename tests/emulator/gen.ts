@@ -899,6 +899,12 @@ const fop = fc.oneof(
       ]),
       sti.map((r) => `ffree ${r}`),
       sti.map((r) => `ffreep ${r}`),
+      pick(["fxtract", ".byte 0xd9, 0xd9", ".byte 0xd9, 0xda"]),
+      fc.constant(`fbstp tbyte ptr [r14 + ${FPU_AREA + 380}]\nfbld tbyte ptr [r14 + ${FPU_AREA + 380}]`),
+      // The whole state with its instruction and data pointers cleared (not modelled), reloaded.
+      fc.constant(
+        `fnsave [r14 + ${FPU_AREA + 400}]\nmov qword ptr [r14 + ${FPU_AREA + 412}], 0\nmov qword ptr [r14 + ${FPU_AREA + 420}], 0\nfrstor [r14 + ${FPU_AREA + 400}]`,
+      ),
       pick(["fstcw", "fstsw", "fnstcw", "fnstsw"]).map((o) => `${o} word ptr [r14 + ${FPU_AREA - 2}]`),
       // The environment with its instruction and data pointers cleared (they are not modelled), reloaded.
       pick(["fnstenv", "fstenv"]).map(

@@ -15,7 +15,7 @@ import {
   writeExecutable,
   type InputFile,
 } from "../../src/linker/index.js";
-import { canBuild, skipUnlessBuild, SYSCALL_C, Workdir } from "./helpers.js";
+import { skipUnlessBuild, SYSCALL_C, Workdir } from "./helpers.js";
 
 interface Fixture {
   start: InputFile;
@@ -192,13 +192,5 @@ void test(
           put32(b, shoff + 64 * s + field, v);
           expectLinkErrorOrSuccess(() => linkObjects({ objects: [{ path: "m.o", bytes: b }], entry: null }));
         }
-  },
-);
-
-void test(
-  "without gcc, the committed runtime archive is fuzzed instead",
-  { skip: canBuild && "covered above" },
-  () => {
-    assert.ok(true);
   },
 );

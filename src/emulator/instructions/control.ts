@@ -3,7 +3,7 @@
  * loopne, jrcxz. These end their basic block; the run loop has already set rip to the
  * fall-through address, so a handler only writes rip when it transfers control.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { condB, condBE, condE, condL, condLE, condO, condP, condS, materialize, ZF } from "../flags.js";
 import type { Machine } from "../machine.js";
 import { GuestFaultError } from "../errors.js";

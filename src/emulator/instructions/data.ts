@@ -2,7 +2,7 @@
  * Data movement: mov movabs movzx movsx movsxd lea xchg xadd cmpxchg cmpxchg8b cmpxchg16b
  * push pop pushf popf leave enter cmovcc setcc bswap cbw cwde cdqe cwd cdq cqo lahf sahf movnti.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { GuestFaultError, hex } from "../errors.js";
 import {
   AF,

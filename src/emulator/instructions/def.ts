@@ -5,7 +5,7 @@
  * instruction into a handler plus operand fields (`build`). The same data can drive a coverage
  * report or a test generator.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import type { Code, Instruction, OpKind as OpKindT } from "iced-x86";
 import { GuestFaultError, hex } from "../errors.js";
 import type { Machine } from "../machine.js";

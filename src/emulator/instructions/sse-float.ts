@@ -13,7 +13,7 @@
  *
  * Flags: (u)comis* set ZF PF CF (unordered: all three) and clear OF SF AF.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { CF, PF, ZF, setEager } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";

@@ -4,7 +4,7 @@
  * movhlps movlhps, movmskps movmskpd pmovmskb, pextrw pinsrw. MMX forms are not supported.
  * No flags.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import type { Handler, Op } from "../op.js";
 import { ea, wr32 } from "../operands.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";

@@ -10,7 +10,7 @@
  *
  * Flags: cmps/scas set OSZAPC like cmp (from the last comparison); the others touch none.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { K_SUB32, K_SUB64, set32, set64 } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";

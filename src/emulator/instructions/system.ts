@@ -4,7 +4,7 @@
  * clc stc cmc cld std, ldmxcsr stmxcsr.
  * (hlt and other privileged instructions are turned into #GP → SIGSEGV by the table.)
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { cpuid } from "../cpuid.js";
 import { GuestFaultError } from "../errors.js";
 import { CF, getCF, updateFlags } from "../flags.js";

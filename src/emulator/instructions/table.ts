@@ -4,7 +4,7 @@
  * its entry does not support, becomes an op that raises #UD (SIGILL) naming it when executed;
  * privileged instructions raise #GP (SIGSEGV), as in user mode on hardware.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import type { Instruction } from "iced-x86";
 import { GuestFaultError } from "../errors.js";
 import type { Machine } from "../machine.js";
@@ -21,7 +21,8 @@ import { SSE_INT } from "./sse-int.js";
 import { SSE_MOVE } from "./sse-move.js";
 import { STRING } from "./string.js";
 import { SYSTEM } from "./system.js";
-import { X87 } from "./x87.js";
+import { X87_ARITH } from "./x87-arith.js";
+import { X87_DATA } from "./x87-data.js";
 
 const { Code, FlowControl, Formatter, FormatterSyntax, Mnemonic } = iced;
 
@@ -38,7 +39,8 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
   ...SSE_MOVE,
   ...SSE_INT,
   ...SSE_FLOAT,
-  ...X87,
+  ...X87_DATA,
+  ...X87_ARITH,
 ];
 
 const BY_MNEMONIC = new Map<number, InstrDef>();

@@ -1,0 +1,483 @@
+/**
+ * x87 data movement and control: fld fst fstp (m32fp m64fp m80fp st(i)), fild fist fistp fisttp
+ * (m16int m32int m64int), fbld fbstp (m80bcd), fld1 fldz fldpi fldl2e fldl2t fldlg2 fldln2, fxch,
+ * fcmovcc, ffree ffreep fincstp fdecstp fnop fwait, fnstsw (ax, m16) fnstcw fldcw fnclex fninit
+ * fnstenv fldenv fnsave frstor (and their waiting forms fstsw fstcw fclex finit fstenv fsave).
+ *
+ * Environment images use the 28-byte protected-mode layout (the 64-bit default): reserved halves
+ * are stored as 0xffff like the hardware does; the instruction and data pointers (FIP FCS FOP FDP
+ * FDS) are stored as zero because they are not tracked.
+ */
+import iced from "iced-x86";
+import { cond } from "../flags.js";
+import type { Machine } from "../machine.js";
+import type { Handler, Op } from "../op.js";
+import { ea } from "../operands.js";
+import { RAX } from "../registers.js";
+import { B, C1, ES, type X87 } from "../x87-state.js";
+import {
+  EXT64,
+  FX,
+  IE,
+  INDEFINITE,
+  fromInt,
+  fromWords,
+  kind,
+  K_NORMAL,
+  K_DENORMAL,
+  K_ZERO,
+  roundTo80,
+  toDouble,
+  toFloat,
+  toInteger,
+  toIntBits,
+  words,
+  type F80,
+} from "../x87-float.js";
+import { mn, type Decoding, type InstrDef } from "./def.js";
+import {
+  MK_BCD,
+  MK_F32,
+  MK_F64,
+  MK_F80,
+  MK_I16,
+  MK_I32,
+  begin,
+  end,
+  loadMem,
+  memOperand,
+  stIndex,
+  waitCheck,
+} from "./x87-operands.js";
+
+const { MemorySize } = iced;
+
+/** Op.imm2 bits. */
+const POP = 1;
+const TRUNCATE = 2;
+
+function rc(f: X87): number {
+  return (f.cw >> 10) & 3;
+}
+
+/** ST(0), or the indefinite after a stack underflow. */
+function top(f: X87): F80 {
+  if (f.isEmpty(0)) {
+    f.underflow();
+    return INDEFINITE;
+  }
+  return f.get(0);
+}
+
+// ------------------------------------------------------------------ loads
+
+function bcdLoad(m: Machine, o: Op): F80 {
+  const a = ea(m, o);
+  let v = 0n;
+  for (let i = 8; i >= 0; i--) {
+    const b = m.memory.load8(a + i);
+    v = v * 100n + BigInt((b >> 4) * 10 + (b & 15));
+  }
+  const sign = m.memory.load8(a + 9) >> 7;
+  return fromInt(v, sign);
+}
+
+const fldMem: Handler = (m, o) => {
+  const f = begin(m, o);
+  const v = o.aux === MK_BCD ? bcdLoad(m, o) : loadMem(m, o);
+  if (f.full()) FX.flags = 0;
+  f.push(v);
+  end(f);
+};
+
+const fldReg: Handler = (m, o) => {
+  const f = begin(m, o);
+  const v = f.isEmpty(o.s) ? (f.underflow(), INDEFINITE) : f.raw(o.s);
+  f.push(v);
+  end(f);
+};
+
+function buildLoad(d: Decoding): Handler | null {
+  if (d.count !== 1) return null;
+  if (d.isMem(0)) return memOperand(d) ? fldMem : null;
+  const i = stIndex(d, 0);
+  if (i < 0) return null;
+  d.op.s = i;
+  return fldReg;
+}
+
+// ------------------------------------------------------------------ constants
+
+const P = 256n;
+const ONE_FIX = 1n << P;
+
+function atanInv(x: bigint): bigint {
+  let sum = 0n;
+  let pow = ONE_FIX / x;
+  const x2 = x * x;
+  for (let k = 0n; pow !== 0n; k++) {
+    const term = pow / (2n * k + 1n);
+    sum += k % 2n === 0n ? term : -term;
+    pow /= x2;
+  }
+  return sum;
+}
+
+function atanhInv(x: bigint): bigint {
+  let sum = 0n;
+  let pow = ONE_FIX / x;
+  const x2 = x * x;
+  for (let k = 0n; pow !== 0n; k++) {
+    sum += pow / (2n * k + 1n);
+    pow /= x2;
+  }
+  return sum;
+}
+
+const PI = 16n * atanInv(5n) - 4n * atanInv(239n);
+const LN2 = 2n * atanhInv(3n);
+const LN10 = 3n * LN2 + 2n * atanhInv(9n);
+/** Fixed-point constants (value * 2^P, truncated; far from any rounding boundary at 64 bits). */
+const CONSTANTS = {
+  pi: PI,
+  l2e: (ONE_FIX << P) / LN2,
+  l2t: (LN10 << P) / LN2,
+  lg2: (LN2 << P) / LN10,
+  ln2: LN2,
+};
+
+function constant(v: bigint | null): Handler {
+  return (m, o) => {
+    const f = begin(m, o);
+    let x: F80;
+    if (v === null) x = fromInt(0n, 0);
+    else if (v === ONE_FIX) x = fromInt(1n, 0);
+    else {
+      x = roundTo80(0, (v << 1n) | 1n, -Number(P) - 1, EXT64, rc(f));
+      FX.flags = 0;
+      FX.c1 = 0;
+    }
+    f.push(x);
+    end(f);
+  };
+}
+
+// ------------------------------------------------------------------ stores
+
+function bcdStore(m: Machine, a: number, x: F80, f: X87): void {
+  const k = kind(x);
+  const mem = m.memory;
+  mem.probeWrite(a, 10);
+  const v = k === K_NORMAL || k === K_DENORMAL || k === K_ZERO ? toInteger(x, rc(f)) : null;
+  if (v === null || v >= 10n ** 18n || v <= -(10n ** 18n)) {
+    FX.flags |= IE;
+    mem.store64(a, 0, 0xc0000000 | 0);
+    mem.store16(a + 8, 0xffff);
+    return;
+  }
+  let mag = v < 0n ? -v : v;
+  for (let i = 0; i < 9; i++) {
+    const lo = Number(mag % 10n);
+    mag /= 10n;
+    const hi = Number(mag % 10n);
+    mag /= 10n;
+    mem.store8(a + i, (hi << 4) | lo);
+  }
+  mem.store8(a + 9, x.s !== 0 ? 0x80 : 0);
+}
+
+const fstMem: Handler = (m, o) => {
+  const f = begin(m, o);
+  const a = ea(m, o);
+  const mem = m.memory;
+  const x = top(f);
+  const mode = (o.imm2 & TRUNCATE) !== 0 ? 3 : rc(f);
+  switch (o.aux) {
+    case MK_F32:
+      mem.store32(a, toFloat(x, mode) | 0);
+      break;
+    case MK_F64: {
+      const [lo, hi] = toDouble(x, mode);
+      mem.store64(a, lo | 0, hi | 0);
+      break;
+    }
+    case MK_F80: {
+      mem.probeWrite(a, 10);
+      const [lo, hi] = words(x);
+      mem.store64(a, lo | 0, hi | 0);
+      mem.store16(a + 8, (x.s << 15) | x.e);
+      break;
+    }
+    case MK_I16:
+      mem.store16(a, Number(toIntBits(x, mode, 16)));
+      break;
+    case MK_I32:
+      mem.store32(a, Number(toIntBits(x, mode, 32)) | 0);
+      break;
+    case MK_BCD:
+      bcdStore(m, a, x, f);
+      break;
+    default: {
+      const v = toIntBits(x, mode, 64);
+      mem.store64(a, Number(v & 0xffffffffn) | 0, Number(v >> 32n) | 0);
+    }
+  }
+  end(f);
+  if ((o.imm2 & POP) !== 0) f.pop();
+};
+
+const fstReg: Handler = (m, o) => {
+  const f = begin(m, o);
+  f.set(o.d, top(f));
+  end(f);
+  if ((o.imm2 & POP) !== 0) f.pop();
+};
+
+function buildStore(flags: number) {
+  return (d: Decoding): Handler | null => {
+    d.op.imm2 = flags;
+    if (d.count !== 1) return null;
+    if (d.isMem(0)) return memOperand(d) ? fstMem : null;
+    const i = stIndex(d, 0);
+    if (i < 0 || (flags & TRUNCATE) !== 0) return null;
+    d.op.d = i;
+    return fstReg;
+  };
+}
+
+// ------------------------------------------------------------------ register operations
+
+const fxch: Handler = (m, o) => {
+  const f = begin(m, o);
+  const e0 = f.isEmpty(0);
+  const ei = f.isEmpty(o.s);
+  if (e0 || ei) f.underflow();
+  const a = e0 ? INDEFINITE : f.raw(0);
+  const b = ei ? INDEFINITE : f.raw(o.s);
+  f.set(0, b);
+  f.set(o.s, a);
+  end(f);
+};
+
+const fcmov: Handler = (m, o) => {
+  // C1 is left as it was, unless the stack underflows (measured on the CPU).
+  const c1 = m.fpu.sw & C1;
+  const f = begin(m, o);
+  f.sw |= c1;
+  if (f.isEmpty(0) || f.isEmpty(o.s)) {
+    f.underflow();
+    f.set(0, INDEFINITE); // whatever the condition (measured on the CPU)
+  } else if (cond(m.fl, o.cc)) f.set(0, f.raw(o.s));
+  end(f);
+};
+
+function buildFcmov(cc: number) {
+  return (d: Decoding): Handler | null => {
+    const i = stIndex(d, 1);
+    if (i < 0) return null;
+    d.op.s = i;
+    d.op.cc = cc;
+    return fcmov;
+  };
+}
+
+const ffree: Handler = (m, o) => {
+  const f = begin(m, o);
+  f.free(o.d);
+  if ((o.imm2 & POP) !== 0) f.pop();
+};
+
+function buildFree(flags: number) {
+  return (d: Decoding): Handler | null => {
+    const i = stIndex(d, 0);
+    if (i < 0) return null;
+    d.op.d = i;
+    d.op.imm2 = flags;
+    return ffree;
+  };
+}
+
+const fincstp: Handler = (m, o) => {
+  const f = begin(m, o);
+  f.top = (f.top + 1) & 7;
+};
+
+const fdecstp: Handler = (m, o) => {
+  const f = begin(m, o);
+  f.top = (f.top - 1) & 7;
+};
+
+const fnop: Handler = (m, o) => {
+  waitCheck(m.fpu, o); // C1 is left as it was (measured on the CPU)
+};
+
+const fwait: Handler = (m, o) => {
+  waitCheck(m.fpu, o);
+};
+
+// ------------------------------------------------------------------ control and status
+
+/** Op.imm2 for control instructions: the waiting (non-fn) form checks pending exceptions first. */
+const WAIT = 4;
+
+function control(fn: (m: Machine, f: X87, o: Op) => void): (d: Decoding) => Handler | null {
+  const h: Handler = (m, o) => {
+    const f = m.fpu;
+    if ((o.imm2 & WAIT) !== 0) waitCheck(f, o);
+    fn(m, f, o);
+  };
+  return (d) => {
+    const size = d.ins.memorySize;
+    if (size === MemorySize.FpuEnv14 || size === MemorySize.FpuState94) return null;
+    if (d.count === 1 && d.isMem(0) && !d.mem()) return null;
+    return h;
+  };
+}
+
+function waiting(b: (d: Decoding) => Handler | null): (d: Decoding) => Handler | null {
+  return (d) => {
+    d.op.imm2 |= WAIT;
+    return b(d);
+  };
+}
+
+const fnstsw = control((m, f, o) => {
+  if (o.mm === 0) {
+    const r = m.r;
+    r[RAX] = (r[RAX] & ~0xffff) | f.status();
+  } else m.memory.store16(ea(m, o), f.status());
+});
+
+const fnstcw = control((m, f, o) => m.memory.store16(ea(m, o), f.cw));
+
+function setCw(f: X87, v: number): void {
+  f.cw = (v & 0x1f3f) | 0x40;
+  if ((f.sw & ~f.cw & 0x3f) !== 0) f.sw |= ES | B;
+  else f.sw &= ~(ES | B);
+}
+
+const fldcw = control((m, f, o) => setCw(f, m.memory.load16(ea(m, o))));
+
+const fnclex = control((_m, f) => {
+  f.sw &= ~0x80ff;
+});
+
+const fninit = control((_m, f) => f.reset());
+
+function storeEnv(m: Machine, f: X87, a: number): void {
+  const mem = m.memory;
+  mem.probeWrite(a, 28);
+  mem.store32(a, f.cw | 0xffff0000);
+  mem.store32(a + 4, f.status() | 0xffff0000);
+  mem.store32(a + 8, f.tagWord() | 0xffff0000);
+  for (let k = 12; k < 24; k += 4) mem.store32(a + k, 0);
+  mem.store32(a + 24, 0xffff0000 | 0);
+}
+
+function loadEnv(m: Machine, f: X87, a: number): void {
+  const mem = m.memory;
+  const cw = mem.load16(a);
+  const sw = mem.load16(a + 4);
+  const tw = mem.load16(a + 8);
+  f.setStatus(sw);
+  f.setTagWord(tw);
+  setCw(f, cw);
+}
+
+const fnstenv = control((m, f, o) => {
+  storeEnv(m, f, ea(m, o));
+  f.cw |= 0x3f;
+});
+
+const fldenv = control((m, f, o) => loadEnv(m, f, ea(m, o)));
+
+const fnsave = control((m, f, o) => {
+  const a = ea(m, o);
+  const mem = m.memory;
+  mem.probeWrite(a, 108);
+  storeEnv(m, f, a);
+  for (let i = 0; i < 8; i++) {
+    const x = f.raw(i);
+    const [lo, hi] = words(x);
+    mem.store64(a + 28 + 10 * i, lo | 0, hi | 0);
+    mem.store16(a + 36 + 10 * i, (x.s << 15) | x.e);
+  }
+  f.reset();
+});
+
+const frstor = control((m, f, o) => {
+  const a = ea(m, o);
+  const mem = m.memory;
+  const regs: F80[] = [];
+  for (let i = 0; i < 8; i++) {
+    const lo = mem.load64(a + 28 + 10 * i);
+    const hi = mem.hi[0];
+    regs.push(fromWords(lo, hi, mem.load16(a + 36 + 10 * i)));
+  }
+  loadEnv(m, f, a);
+  for (let i = 0; i < 8; i++) f.regs[(f.top + i) & 7] = regs[i];
+});
+
+const simple = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
+
+const FCMOV: [string, number][] = [
+  ["Fcmovb", 2],
+  ["Fcmovnb", 3],
+  ["Fcmove", 4],
+  ["Fcmovne", 5],
+  ["Fcmovbe", 6],
+  ["Fcmovnbe", 7],
+  ["Fcmovu", 10],
+  ["Fcmovnu", 11],
+];
+
+export const X87_DATA: InstrDef[] = [
+  { mnemonics: mn("Fld", "Fild", "Fbld"), family: "x87", build: buildLoad },
+  { mnemonics: mn("Fst", "Fist"), family: "x87", build: buildStore(0) },
+  { mnemonics: mn("Fstp", "Fistp", "Fbstp", "Fstpnce"), family: "x87", build: buildStore(POP) },
+  { mnemonics: mn("Fisttp"), family: "x87", build: buildStore(POP | TRUNCATE) },
+  { mnemonics: mn("Fldz"), family: "x87", build: simple(constant(null)) },
+  { mnemonics: mn("Fld1"), family: "x87", build: simple(constant(ONE_FIX)) },
+  { mnemonics: mn("Fldpi"), family: "x87", build: simple(constant(CONSTANTS.pi)) },
+  { mnemonics: mn("Fldl2e"), family: "x87", build: simple(constant(CONSTANTS.l2e)) },
+  { mnemonics: mn("Fldl2t"), family: "x87", build: simple(constant(CONSTANTS.l2t)) },
+  { mnemonics: mn("Fldlg2"), family: "x87", build: simple(constant(CONSTANTS.lg2)) },
+  { mnemonics: mn("Fldln2"), family: "x87", build: simple(constant(CONSTANTS.ln2)) },
+  {
+    mnemonics: mn("Fxch"),
+    family: "x87",
+    build: (d) => {
+      const i = stIndex(d, d.count - 1);
+      if (i < 0) return null;
+      d.op.s = i;
+      return fxch;
+    },
+  },
+  ...FCMOV.map(([name, cc]) => ({
+    mnemonics: mn(name as keyof typeof iced.Mnemonic),
+    family: "x87" as const,
+    reads: cc >= 10 ? "P" : cc >= 6 ? "ZC" : cc >= 4 ? "Z" : "C",
+    build: buildFcmov(cc),
+  })),
+  { mnemonics: mn("Ffree"), family: "x87", build: buildFree(0) },
+  { mnemonics: mn("Ffreep"), family: "x87", build: buildFree(POP) },
+  { mnemonics: mn("Fincstp"), family: "x87", build: simple(fincstp) },
+  { mnemonics: mn("Fdecstp"), family: "x87", build: simple(fdecstp) },
+  { mnemonics: mn("Fnop"), family: "x87", build: simple(fnop) },
+  { mnemonics: mn("Wait"), family: "x87", build: simple(fwait) },
+  { mnemonics: mn("Fnstsw"), family: "x87", build: fnstsw },
+  { mnemonics: mn("Fstsw"), family: "x87", build: waiting(fnstsw) },
+  { mnemonics: mn("Fnstcw"), family: "x87", build: fnstcw },
+  { mnemonics: mn("Fstcw"), family: "x87", build: waiting(fnstcw) },
+  { mnemonics: mn("Fldcw"), family: "x87", build: waiting(fldcw) },
+  { mnemonics: mn("Fnclex"), family: "x87", build: fnclex },
+  { mnemonics: mn("Fclex"), family: "x87", build: waiting(fnclex) },
+  { mnemonics: mn("Fninit"), family: "x87", build: fninit },
+  { mnemonics: mn("Finit"), family: "x87", build: waiting(fninit) },
+  { mnemonics: mn("Fnstenv"), family: "x87", build: fnstenv },
+  { mnemonics: mn("Fstenv"), family: "x87", build: waiting(fnstenv) },
+  { mnemonics: mn("Fldenv"), family: "x87", build: waiting(fldenv) },
+  { mnemonics: mn("Fnsave"), family: "x87", build: fnsave },
+  { mnemonics: mn("Fsave"), family: "x87", build: waiting(fnsave) },
+  { mnemonics: mn("Frstor"), family: "x87", build: waiting(frstor) },
+];

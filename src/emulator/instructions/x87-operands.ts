@@ -1,0 +1,126 @@
+/**
+ * Operand plumbing shared by the x87 families: the memory formats (Op.aux), loading a memory
+ * operand as an 80-bit value, the ST(i) number of a register operand, and the bracket every
+ * arithmetic handler uses (`begin` clears the exception accumulator and C1, `end` merges them into
+ * the status word).
+ *
+ * Waiting instructions (all but the fn* control ones) first check for a pending unmasked exception
+ * (ES set in the status word): it is delivered as SIGFPE (#MF), as on hardware.
+ */
+import iced from "iced-x86";
+import { GuestFaultError } from "../errors.js";
+import type { Machine } from "../machine.js";
+import type { Op } from "../op.js";
+import { ea } from "../operands.js";
+import { C1, ES, type X87 } from "../x87-state.js";
+import { FX, fromDouble, fromFloat, fromInt, fromWords, type F80 } from "../x87-float.js";
+import type { Decoding } from "./def.js";
+
+const { MemorySize, Register } = iced;
+
+/** Memory operand formats (Op.aux). */
+export const MK_NONE = 0;
+export const MK_F32 = 1;
+export const MK_F64 = 2;
+export const MK_F80 = 3;
+export const MK_I16 = 4;
+export const MK_I32 = 5;
+export const MK_I64 = 6;
+export const MK_BCD = 7;
+
+/** The format of the decoded instruction's memory operand, or MK_NONE. */
+export function memKind(d: Decoding): number {
+  switch (d.ins.memorySize) {
+    case MemorySize.Float32:
+      return MK_F32;
+    case MemorySize.Float64:
+      return MK_F64;
+    case MemorySize.Float80:
+      return MK_F80;
+    case MemorySize.Int16:
+      return MK_I16;
+    case MemorySize.Int32:
+      return MK_I32;
+    case MemorySize.Int64:
+      return MK_I64;
+    case MemorySize.Bcd:
+      return MK_BCD;
+    default:
+      return MK_NONE;
+  }
+}
+
+/** ST register number of operand i, or -1. */
+export function stIndex(d: Decoding, i: number): number {
+  if (!d.isReg(i)) return -1;
+  const r: number = d.reg(i);
+  const st0: number = Register.ST0;
+  return r >= st0 && r <= st0 + 7 ? r - st0 : -1;
+}
+
+/** Fills the memory operand and its format; false for an unsupported form. */
+export function memOperand(d: Decoding): boolean {
+  const k = memKind(d);
+  if (k === MK_NONE || !d.mem()) return false;
+  d.op.aux = k;
+  return true;
+}
+
+function int64(lo: number, hi: number): F80 {
+  const v = (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+  return v < 0n ? fromInt(-v, 1) : fromInt(v, 0);
+}
+
+/** Reads the op's memory operand as an extended value (conversion exceptions go to FX). */
+export function loadMem(m: Machine, o: Op): F80 {
+  const a = ea(m, o);
+  const mem = m.memory;
+  switch (o.aux) {
+    case MK_F32:
+      return fromFloat(mem.load32(a));
+    case MK_F64: {
+      const lo = mem.load64(a);
+      return fromDouble(lo, mem.hi[0]);
+    }
+    case MK_F80: {
+      const lo = mem.load64(a);
+      const hi = mem.hi[0];
+      return fromWords(lo, hi, mem.load16(a + 8));
+    }
+    case MK_I16: {
+      const v = (mem.load16(a) << 16) >> 16;
+      return fromInt(BigInt(v < 0 ? -v : v), v < 0 ? 1 : 0);
+    }
+    case MK_I32: {
+      const v = mem.load32(a);
+      return fromInt(BigInt(v < 0 ? -v : v), v < 0 ? 1 : 0);
+    }
+    default: {
+      const lo = mem.load64(a);
+      return int64(lo, mem.hi[0]);
+    }
+  }
+}
+
+/** Delivers a pending unmasked exception (#MF) before a waiting instruction. */
+export function waitCheck(f: X87, o: Op): void {
+  if ((f.sw & ES) !== 0) {
+    throw new GuestFaultError("SIGFPE", `${o.name}: unmasked x87 floating-point exception pending (#MF)`);
+  }
+}
+
+/** Starts an arithmetic instruction: pending-exception check, C1 cleared, accumulator reset. */
+export function begin(m: Machine, o: Op): X87 {
+  const f = m.fpu;
+  waitCheck(f, o);
+  FX.flags = 0;
+  FX.c1 = 0;
+  f.sw &= ~C1;
+  return f;
+}
+
+/** Merges the accumulated exceptions and the rounded-up bit into the status word. */
+export function end(f: X87): void {
+  if (FX.c1 !== 0) f.sw |= C1;
+  if (FX.flags !== 0) f.signal(FX.flags);
+}

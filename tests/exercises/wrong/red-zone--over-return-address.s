@@ -1,0 +1,34 @@
+# expect: crash
+# The table is 8 bytes too high: counter 15 overwrites the return address at [rsp].
+.intel_syntax noprefix
+.globl most_common_nibble
+most_common_nibble:
+    xor eax, eax
+    xor ecx, ecx
+.zero:                                  # counters at [rsp - 120] .. [rsp - 8]: the red zone
+    mov qword ptr [rsp + 8*rcx - 120], rax
+    inc ecx
+    cmp ecx, 16
+    jb .zero
+    mov ecx, 16
+.count:
+    mov rdx, rdi
+    and edx, 15
+    inc qword ptr [rsp + 8*rdx - 120]
+    shr rdi, 4
+    dec ecx
+    jnz .count
+    xor eax, eax                        # best digit
+    mov rsi, qword ptr [rsp - 120]      # its count
+    mov ecx, 1
+.find:
+    mov rdx, qword ptr [rsp + 8*rcx - 120]
+    cmp rdx, rsi
+    jle .next                           # a tie keeps the smaller digit
+    mov rsi, rdx
+    mov rax, rcx
+.next:
+    inc ecx
+    cmp ecx, 16
+    jb .find
+    ret

@@ -1,0 +1,14 @@
+# expect: wrong-result
+# Off by one on the stack arguments: [rsp] is the return address, not g.
+.intel_syntax noprefix
+.globl alt_sum8
+alt_sum8:
+    mov rax, rdi
+    sub rax, rsi
+    add rax, rdx
+    sub rax, rcx
+    add rax, r8
+    sub rax, r9
+    add rax, qword ptr [rsp]
+    sub rax, qword ptr [rsp + 8]
+    ret

@@ -1,0 +1,32 @@
+# expect: wrong-result
+# Adds 1 to the word instead of 8: the fixnum n + 1 is (n << 3) + 8.
+.intel_syntax noprefix
+.globl to_number
+to_number:
+    mov eax, edi
+    and eax, 7
+    jz .fixnum
+    cmp eax, 2
+    je .char
+    cmp rdi, 9
+    je .true
+    cmp rdi, 1
+    je .zero
+    cmp rdi, 4
+    je .zero
+    mov eax, 1
+    ret
+.fixnum:
+    lea rax, [rdi + 1]
+    ret
+.char:
+    mov rax, rdi
+    shr rax, 3
+    shl rax, 3
+    ret
+.true:
+    mov eax, 8
+    ret
+.zero:
+    xor eax, eax
+    ret
