@@ -7,9 +7,8 @@
  *   npm run fuzz:cpu -- [--cases N] [--seconds S] [--seed S] [--batch B] [--family NAME]...
  */
 import { parseArgs } from "node:util";
-import { FAMILIES, type FamilyName } from "../tests/emulator/gen.js";
 import { nativeRunner } from "../tests/emulator/native.js";
-import { prepare, sweep } from "../tests/emulator/sweep.js";
+import { SUITES, prepare, sweep } from "../tests/emulator/sweep.js";
 
 const { values } = parseArgs({
   options: {
@@ -24,14 +23,15 @@ const maxCases = values.cases === undefined ? Infinity : Number(values.cases);
 const maxMs = values.seconds === undefined ? Infinity : Number(values.seconds) * 1000;
 let seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
 const batch = Number(values.batch ?? 250);
-const all = Object.keys(FAMILIES) as FamilyName[];
-const families = (values.family as FamilyName[] | undefined) ?? all;
-for (const f of families) {
+const all = SUITES.map((s) => s.name);
+const wanted = values.family ?? all;
+for (const f of wanted) {
   if (!all.includes(f)) {
     process.stderr.write(`fuzz:cpu: unknown family ${f} (families: ${all.join(", ")})\n`);
     process.exit(2);
   }
 }
+const suites = SUITES.filter((s) => wanted.includes(s.name));
 for (const [name, v] of [
   ["cases", maxCases],
   ["seconds", maxMs],
@@ -58,14 +58,15 @@ process.on("SIGINT", () => {
 await prepare();
 const t0 = performance.now();
 const totals = { generated: 0, clean: 0, tainted: 0, rejected: 0 };
-const perFamily = new Map<FamilyName, number>();
-process.stdout.write(`fuzz:cpu: families ${families.join(" ")}; first seed ${seed}; batches of ${batch}\n`);
+const perFamily = new Map<string, number>();
+process.stdout.write(`fuzz:cpu: families ${wanted.join(" ")}; first seed ${seed}; batches of ${batch}\n`);
 for (let k = 0; !stop; k++) {
-  const family = families[k % families.length];
+  const suite = suites[k % suites.length];
+  const family = suite.name;
   const n = Math.min(batch, maxCases - totals.generated);
   if (n <= 0 || performance.now() - t0 >= maxMs) break;
   const s = seed++;
-  const r = sweep(family, n, s);
+  const r = sweep(suite, n, s);
   totals.generated += r.generated;
   totals.clean += r.clean;
   totals.tainted += r.tainted;

@@ -1,5 +1,5 @@
 /**
- * `npm run gen:coverage`: runs the differential sweep of every generator family with the seeds the
+ * `npm run gen:coverage`: runs the differential sweep of every generator suite with the seeds the
  * differential test uses and writes docs/instruction-coverage.md (per mnemonic: family, encodings,
  * flags, clean differential cases). Exits 1 if any case disagrees with the CPU.
  *
@@ -7,10 +7,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { FAMILIES, type FamilyName } from "../tests/emulator/gen.js";
 import { nativeRunner } from "../tests/emulator/native.js";
 import { DOC, renderDoc, type SweepSummary } from "../tests/emulator/coverage.js";
-import { DEFAULT_RUNS, DEFAULT_SEED, familySeed, prepare, sweep } from "../tests/emulator/sweep.js";
+import { DEFAULT_RUNS, DEFAULT_SEED, SUITES, prepare, suiteSeed, sweep } from "../tests/emulator/sweep.js";
 
 const { values } = parseArgs({
   options: { runs: { type: "string" }, seed: { type: "string" } },
@@ -25,14 +24,14 @@ if (nativeRunner() === null) {
 await prepare();
 const sweeps: SweepSummary[] = [];
 let mismatches = 0;
-for (const family of Object.keys(FAMILIES) as FamilyName[]) {
-  const s = familySeed(family, seed);
+for (const suite of SUITES) {
+  const s = suiteSeed(suite, seed);
   const t0 = performance.now();
-  const result = sweep(family, runs, s);
-  sweeps.push({ family, seed: s, result });
+  const result = sweep(suite, runs, s);
+  sweeps.push({ suite: suite.name, seed: s, result });
   mismatches += result.mismatches.length;
   process.stderr.write(
-    `${family.padEnd(8)} ${result.clean}/${result.generated} clean, ${result.mismatches.length} mismatches (${Math.round(performance.now() - t0)} ms)\n`,
+    `${suite.name.padEnd(8)} ${result.clean}/${result.generated} clean, ${result.mismatches.length} mismatches (${Math.round(performance.now() - t0)} ms)\n`,
   );
   for (const m of result.mismatches) process.stderr.write(`${m.report}\n\n`);
 }

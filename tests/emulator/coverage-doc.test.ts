@@ -52,7 +52,7 @@ void test("docs/instruction-coverage.md lists exactly the table's mnemonics, fam
 
 void test("the case counts were made with the current generator and the differential test's seeds", () => {
   assert.match(text, new RegExp(`Generator fingerprint: \`${generatorFingerprint()}\``), REGENERATE);
-  assert.match(text, new RegExp(`base seed ${DEFAULT_SEED}, ${DEFAULT_RUNS} cases per family`), REGENERATE);
+  assert.match(text, new RegExp(`base seed ${DEFAULT_SEED}, ${DEFAULT_RUNS} cases per suite`), REGENERATE);
   assert.match(text, / 0 mismatches,/, "the sweep that made the document had mismatches");
 });
 

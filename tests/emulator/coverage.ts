@@ -10,7 +10,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import iced from "iced-x86";
 import { INSTRUCTIONS } from "../../src/emulator/instructions/table.js";
-import type { FamilyName } from "./gen.js";
 import type { SweepResult } from "./sweep.js";
 
 const { Code, Mnemonic, Instruction } = iced;
@@ -70,10 +69,12 @@ export function tableRows(): TableRow[] {
   return rows.sort((a, b) => a.family.localeCompare(b.family) || a.name.localeCompare(b.name));
 }
 
-/** A hash of the generator's source: the case counts are a function of it and the seed. */
+/** A hash of the generators' sources (gen.ts and the suite list): the counts are a function of them and the seed. */
 export function generatorFingerprint(): string {
-  const text = readFileSync(join(ROOT, "tests/emulator/gen.ts"), "utf8");
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+  const hash = createHash("sha256");
+  for (const f of ["tests/emulator/gen.ts", "tests/emulator/sweep.ts"])
+    hash.update(readFileSync(join(ROOT, f)));
+  return hash.digest("hex").slice(0, 16);
 }
 
 const dash = (s: string) => (s === "" ? "-" : s);
@@ -84,7 +85,7 @@ export function tableCells(r: TableRow): string[] {
 }
 
 export interface SweepSummary {
-  family: FamilyName;
+  suite: string;
   seed: number;
   result: SweepResult;
 }
@@ -110,7 +111,7 @@ export function renderDoc(seed: number, runs: number, sweeps: SweepSummary[]): s
     "tests/emulator/coverage-doc.test.ts fails when this file no longer matches the table or the generator.",
     "",
     `Every case below ran on this machine's CPU (tests/emulator/native/runner.c) and on the emulator, with the`,
-    `seeds the differential test uses (base seed ${seed}, ${runs} cases per family), and was compared register`,
+    `seeds the differential test uses (base seed ${seed}, ${runs} cases per suite), and was compared register`,
     "by register, flag by defined flag, XMM register and data byte. A case counts for every mnemonic it",
     "contains (the harness's own flag probes and final int3 included).",
     "",
@@ -119,11 +120,11 @@ export function renderDoc(seed: number, runs: number, sweeps: SweepSummary[]): s
     `**${rows.length} mnemonics** in the table; **${tested.length}** passed at least one differential case.`,
     `Cases: ${total((r) => r.generated)} generated, **${total((r) => r.clean)} clean**, ${total((r) => r.mismatches.length)} mismatches, ${total((r) => r.tainted)} set aside (they read a flag the table marks undefined), ${total((r) => r.rejected)} not encodable by the assembler.`,
     "",
-    "| family sweep | seed | generated | clean | mismatches | read undefined flags | not encodable |",
+    "| suite | seed | generated | clean | mismatches | read undefined flags | not encodable |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...sweeps.map(
       (s) =>
-        `| ${s.family} | ${s.seed} | ${s.result.generated} | ${s.result.clean} | ${s.result.mismatches.length} | ${s.result.tainted} | ${s.result.rejected} |`,
+        `| ${s.suite} | ${s.seed} | ${s.result.generated} | ${s.result.clean} | ${s.result.mismatches.length} | ${s.result.tainted} | ${s.result.rejected} |`,
     ),
     "",
     "Columns: *encodings* = iced-x86 Codes of the mnemonic (legacy and BMI encodings; the table handles",

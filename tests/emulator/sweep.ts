@@ -1,12 +1,16 @@
 /**
  * A differential sweep, shared by scripts/gen-coverage.ts and scripts/fuzz-cpu.ts: samples one
- * family's generator (gen.ts) with a seed, runs the cases on the CPU (one batch) and on the
- * emulator, and reports which cases came out clean, per mnemonic and iced Code, and the mismatches,
- * shrunk by fast-check to a minimal instruction sequence with both states side by side.
+ * suite's generator with a seed, runs the cases on the CPU (one batch) and on the emulator, and
+ * reports which cases came out clean, per mnemonic and iced Code, and the mismatches, shrunk by
+ * fast-check to a minimal instruction sequence with both states side by side.
+ *
+ * A suite is a generator plus how to turn one of its inputs into a harness case. SUITES holds the
+ * families of gen.ts; another generator (an x87 one building machine code itself, say) joins the
+ * sweeps, the coverage table and fuzz:cpu by adding a `suite(...)` entry here.
  */
 import fc from "fast-check";
 import iced from "iced-x86";
-import { FAMILIES, inputArb, source, toCase, type FamilyName, type Input } from "./gen.js";
+import { FAMILIES, inputArb, source, toCase, type Input } from "./gen.js";
 import { assemble, assembleSync } from "./keystone.js";
 import { CODE_ADDR, compare, report, runEmulated, runNative, type Case } from "./native.js";
 
@@ -15,18 +19,67 @@ const { Decoder, DecoderOptions } = iced;
 export const DEFAULT_SEED = 20250101;
 export const DEFAULT_RUNS = 600;
 
-/** The generator of a family, as the differential test uses it. */
-export function familyArb(family: FamilyName): fc.Arbitrary<Input> {
-  return inputArb(FAMILIES[family], family === "mixed" ? 8 : 5);
+export interface Suite {
+  name: string;
+  /** Samples `runs` cases with `seed`: each built one (null: not encodable) with its source text. */
+  sample(runs: number, seed: number): ({ src: string; c: Case } | null)[];
+  /** Shrinks the failing case at position `index` of the sample with `seed`; null if it does not fail. */
+  shrink(seed: number, index: number): { report: string; shrinks: number } | null;
 }
 
-/** The seed the differential test uses for a family, given its base seed. */
-export function familySeed(family: FamilyName, seed: number): number {
-  return seed + family.length;
+/** A suite over a fast-check generator of inputs and a builder of harness cases. */
+export function suite<T>(
+  name: string,
+  arb: fc.Arbitrary<T>,
+  build: (input: T) => { src: string; c: Case } | null,
+): Suite {
+  const check = (input: T): string | null => {
+    const b = build(input);
+    if (b === null) return null;
+    const emu = runEmulated(b.c);
+    if (emu.tainted !== null) return null;
+    const [native] = runNative([b.c]);
+    const diffs = compare(native, emu);
+    return diffs.length === 0 ? null : report(b.c, b.src, native, emu, diffs);
+  };
+  return {
+    name,
+    sample: (runs, seed) => fc.sample(arb, { numRuns: runs, seed }).map(build),
+    shrink(seed, index) {
+      // fast-check replays that run (its `path`), with the generation context it needs to shrink,
+      // running each candidate natively, one by one.
+      const property = fc.property(arb, (i) => check(i) === null);
+      let result = fc.check(property, { seed, path: String(index), numRuns: index + 1 });
+      if (!result.failed) result = fc.check(property, { seed, numRuns: index + 1 });
+      if (!result.failed || result.counterexample === null) return null;
+      const text = check(result.counterexample[0]);
+      return text === null ? null : { report: text, shrinks: result.numShrinks };
+    },
+  };
+}
+
+/** Assembles a gen.ts input, or null if keystone rejects the generated text (rare: encoding limits). */
+function buildText(input: Input): { src: string; c: Case } | null {
+  const src = source(input);
+  try {
+    return { src, c: toCase(input, assembleSync(src, CODE_ADDR)) };
+  } catch {
+    return null;
+  }
+}
+
+/** Every suite, in sweep order: the families of gen.ts, as the differential test samples them. */
+export const SUITES: readonly Suite[] = (Object.keys(FAMILIES) as (keyof typeof FAMILIES)[]).map((f) =>
+  suite(f, inputArb(FAMILIES[f], f === "mixed" ? 8 : 5), buildText),
+);
+
+/** The seed the differential test uses for a suite, given its base seed. */
+export function suiteSeed(s: Suite, seed: number): number {
+  return seed + s.name.length;
 }
 
 export interface Mismatch {
-  family: FamilyName;
+  suite: string;
   seed: number;
   /** The shrunk failing case, as a report (sequence, initial state, both final states). */
   report: string;
@@ -35,7 +88,7 @@ export interface Mismatch {
 
 export interface SweepResult {
   generated: number;
-  /** Keystone could not encode the generated text (rare). */
+  /** The assembler could not encode the generated text (rare). */
   rejected: number;
   /** An instruction read a flag left undefined: the outcomes may legitimately differ. */
   tainted: number;
@@ -53,45 +106,6 @@ export async function prepare(): Promise<void> {
   await ready;
 }
 
-function build(input: Input): { src: string; c: Case } | null {
-  const src = source(input);
-  try {
-    return { src, c: toCase(input, assembleSync(src, CODE_ADDR)) };
-  } catch {
-    return null;
-  }
-}
-
-/** Runs one input natively and emulated; a report when they disagree. */
-export function checkOne(input: Input): string | null {
-  const b = build(input);
-  if (b === null) return null;
-  const emu = runEmulated(b.c);
-  if (emu.tainted !== null) return null;
-  const [native] = runNative([b.c]);
-  const diffs = compare(native, emu);
-  return diffs.length === 0 ? null : report(b.c, b.src, native, emu, diffs);
-}
-
-/**
- * Shrinks the failing input generated at position `index` of the sample with `seed`: fast-check
- * replays that run (its `path`), with the generation context it needs to shrink, running each
- * candidate natively, one by one.
- */
-export function shrink(family: FamilyName, input: Input, seed: number, index: number): Mismatch {
-  const property = fc.property(familyArb(family), (i) => checkOne(i) === null);
-  let result = fc.check(property, { seed, path: String(index), numRuns: index + 1 });
-  // Not reproduced at that position (should not happen): replay the whole sample.
-  if (!result.failed) result = fc.check(property, { seed, numRuns: index + 1 });
-  const shrunk = result.counterexample?.[0] ?? input;
-  return {
-    family,
-    seed,
-    report: checkOne(shrunk) ?? checkOne(input) ?? "(the mismatch did not reproduce case by case)",
-    shrinks: result.numShrinks,
-  };
-}
-
 function mnemonicsOf(code: Uint8Array): { mnemonic: number; code: number }[] {
   const d = new Decoder(64, code, DecoderOptions.None);
   d.ip = BigInt(CODE_ADDR);
@@ -106,22 +120,21 @@ function mnemonicsOf(code: Uint8Array): { mnemonic: number; code: number }[] {
   return out;
 }
 
-/** Samples `runs` inputs of a family with `seed` (as given: see familySeed) and runs them. */
-export function sweep(family: FamilyName, runs: number, seed: number, shrinkMismatches = true): SweepResult {
-  const inputs = fc.sample(familyArb(family), { numRuns: runs, seed });
-  const built = inputs.map((input, index) => ({ input, index, b: build(input) }));
+/** Samples `runs` cases of a suite with `seed` (as given: see suiteSeed) and runs them. */
+export function sweep(s: Suite, runs: number, seed: number, shrinkMismatches = true): SweepResult {
+  const built = s.sample(runs, seed).map((b, index) => ({ b, index }));
   const ok = built.filter((x) => x.b !== null);
   const natives = runNative(ok.map((x) => x.b!.c));
   const result: SweepResult = {
-    generated: inputs.length,
-    rejected: inputs.length - ok.length,
+    generated: built.length,
+    rejected: built.length - ok.length,
     tainted: 0,
     clean: 0,
     mismatches: [],
     perMnemonic: new Map(),
   };
   for (let k = 0; k < ok.length; k++) {
-    const { input, b, index } = ok[k];
+    const { b, index } = ok[k];
     const emu = runEmulated(b!.c);
     if (emu.tainted !== null) {
       result.tainted++;
@@ -129,11 +142,13 @@ export function sweep(family: FamilyName, runs: number, seed: number, shrinkMism
     }
     const diffs = compare(natives[k], emu);
     if (diffs.length > 0) {
-      result.mismatches.push(
-        shrinkMismatches
-          ? shrink(family, input, seed, index)
-          : { family, seed, report: report(b!.c, b!.src, natives[k], emu, diffs), shrinks: 0 },
-      );
+      const shrunk = shrinkMismatches ? s.shrink(seed, index) : null;
+      result.mismatches.push({
+        suite: s.name,
+        seed,
+        report: shrunk?.report ?? report(b!.c, b!.src, natives[k], emu, diffs),
+        shrinks: shrunk?.shrinks ?? 0,
+      });
       continue;
     }
     result.clean++;
