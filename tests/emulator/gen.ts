@@ -311,6 +311,13 @@ const data = fc.oneof(
     ),
   ),
   fc.tuple(dstReg(64), value).map(([r, v]) => `movabs ${r}, 0x${v.toString(16)}`),
+  // The atomics libc uses for its locks: xchg and lock cmpxchg on memory, 32 and 64 bits.
+  pick<Size>([32, 64]).chain((s) =>
+    fc.oneof(
+      fc.tuple(mem(s), dstRegM(s)).map(([m, b]) => `xchg ${m}, ${b}`),
+      fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `lock cmpxchg ${m}, ${b}`),
+    ),
+  ),
   fc.tuple(pick(["movzx", "movsx"]), pick<Size>([16, 32, 64]), pick<Size>([8, 16])).chain(([op, d, s]) => {
     if (s >= d) return fc.constant("nop");
     const legacy = pick([0, 1, 2, 3, 5, 6, 7].map((i) => NAMES[d][i]));
@@ -387,6 +394,15 @@ const data = fc.oneof(
     "pause",
     ".byte 0xf3, 0x0f, 0x1e, 0xfa",
     ".byte 0xf3, 0x0f, 0x1e, 0xfb",
+  ]),
+  // The multi-byte nops compilers pad with: 66 90, nop dword [rax+0], nop word [rax+rax+0], REX forms.
+  pick([
+    ".byte 0x66, 0x90",
+    ".byte 0x0f, 0x1f, 0x40, 0x00",
+    ".byte 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00",
+    ".byte 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00",
+    ".byte 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00",
+    ".byte 0x48, 0x0f, 0x1f, 0x00",
   ]),
   fc
     .tuple(
