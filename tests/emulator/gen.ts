@@ -192,6 +192,10 @@ const alu = fc.oneof(
       fc.tuple(mem(s), imm(s)).map(([m, i]) => `${op} ${m}, ${i}`),
     ),
   ),
+  // The accumulator's short immediate forms (04 ib, 05 id, 3C ib, A8 ib, ...).
+  fc
+    .tuple(pick(ALU), size)
+    .chain(([op, s]) => imm(s).map((i) => `${op} ${{ 8: "al", 16: "ax", 32: "eax", 64: "rax" }[s]}, ${i}`)),
   fc.tuple(pick(["inc", "dec", "neg", "not"]), size).chain(([op, s]) =>
     fc.oneof(
       dstReg(s).map((r) => `${op} ${r}`),
@@ -307,6 +311,13 @@ const data = fc.oneof(
     ),
   ),
   fc.tuple(dstReg(64), value).map(([r, v]) => `movabs ${r}, 0x${v.toString(16)}`),
+  // The atomics libc uses for its locks: xchg and lock cmpxchg on memory, 32 and 64 bits.
+  pick<Size>([32, 64]).chain((s) =>
+    fc.oneof(
+      fc.tuple(mem(s), dstRegM(s)).map(([m, b]) => `xchg ${m}, ${b}`),
+      fc.tuple(mem(s), srcReg(s)).map(([m, b]) => `lock cmpxchg ${m}, ${b}`),
+    ),
+  ),
   fc.tuple(pick(["movzx", "movsx"]), pick<Size>([16, 32, 64]), pick<Size>([8, 16])).chain(([op, d, s]) => {
     if (s >= d) return fc.constant("nop");
     const legacy = pick([0, 1, 2, 3, 5, 6, 7].map((i) => NAMES[d][i]));
@@ -337,12 +348,16 @@ const data = fc.oneof(
           : `lea ${a}, [${b} + ${i}*${sc} ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`,
       ),
     ),
-  fc.tuple(pick(CC), wide).chain(([cc, s]) =>
-    fc.oneof(
-      regPair(s).map(([a, b]) => `cmov${cc} ${a}, ${b}`),
-      fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `cmov${cc} ${a}, ${m}`),
+  {
+    // 16 conditions x 3 sizes x 2 forms: weighted so that a 600-case sweep meets each Code.
+    weight: 6,
+    arbitrary: fc.tuple(pick(CC), wide).chain(([cc, s]) =>
+      fc.oneof(
+        regPair(s).map(([a, b]) => `cmov${cc} ${a}, ${b}`),
+        fc.tuple(dstRegM(s), mem(s)).map(([a, m]) => `cmov${cc} ${a}, ${m}`),
+      ),
     ),
-  ),
+  },
   pick(CC).chain((cc) =>
     fc.oneof(
       dstReg(8).map((r) => `set${cc} ${r}`),
@@ -369,6 +384,35 @@ const data = fc.oneof(
     .tuple(dstRegM(64), fc.integer({ min: -256, max: 256 }))
     .map(([a, d]) => `mov ${a}, qword ptr [r14d ${d < 0 ? "-" : "+"} ${Math.abs(d)}]`),
   pick(["cbw", "cwde", "cdqe", "cwd", "cdq", "cqo", "lahf", "sahf", "clc", "stc", "cmc", "nop"]),
+  fc.tuple(dstReg(8), imm(8)).map(([r, i]) => `mov ${r}, ${i}`),
+  fc.tuple(dstRegM(8), mem(8)).map(([r, m]) => `mov ${r}, ${m}`),
+  // Hints, fences and cache control: no effect on registers or memory, which is what is compared.
+  pick([
+    "lfence",
+    "mfence",
+    "sfence",
+    "pause",
+    ".byte 0xf3, 0x0f, 0x1e, 0xfa",
+    ".byte 0xf3, 0x0f, 0x1e, 0xfb",
+  ]),
+  // The multi-byte nops compilers pad with: 66 90, nop dword [rax+0], nop word [rax+rax+0], REX forms.
+  pick([
+    ".byte 0x66, 0x90",
+    ".byte 0x0f, 0x1f, 0x40, 0x00",
+    ".byte 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00",
+    ".byte 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00",
+    ".byte 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00",
+    ".byte 0x48, 0x0f, 0x1f, 0x00",
+  ]),
+  fc
+    .tuple(
+      pick(["clflush", "clflushopt", "prefetchnta", "prefetcht0", "prefetcht1", "prefetcht2", "prefetchw"]),
+      mem(8),
+    )
+    .map(([op, m]) => `${op} ${m}`),
+  fc
+    .tuple(pick<Size>([32, 64]), fc.nat())
+    .chain(([sz]) => fc.tuple(mem(sz), srcReg(sz)).map(([m, r]) => `movnti ${m}, ${r}`)),
   fc.integer({ min: -200, max: 100 }).map((k) => `lea rbx, [r14 + ${k}]\nxlatb`),
   fc.tuple(dstReg(64), srcReg(64)).map(([a, b]) => `push ${b}\npop ${a}`),
   fc.tuple(dstReg(16), srcReg(16)).map(([a, b]) => `push ${b}\npop ${a}`),
@@ -426,6 +470,15 @@ const control = fc.oneof(
         ([a, b]) => `${op} ${a}, ${b}\nj${cc} @1@\nnot r15\n@1@:`,
       ),
     ),
+  // rel32 forms of jcc and jmp (assemblers pick rel8 for near labels): taken, they skip `not r15`.
+  fc
+    .tuple(pick(["cmp", "test"]), size, fc.integer({ min: 0, max: 16 }))
+    .chain(([op, s, cc]) =>
+      regPair(s).map(
+        ([a, b]) =>
+          `${op} ${a}, ${b}\n.byte ${cc === 16 ? "0xe9" : `0x0f, 0x${(0x80 + cc).toString(16)}`}, 3, 0, 0, 0\nnot r15`,
+      ),
+    ),
   alu.map((ins) => `call @1@\njmp @2@\n@1@:\n${ins}\nret\n@2@:`),
   fc.tuple(srcReg(64), alu).map(([r, ins]) => `push ${r}\ncall @1@\njmp @2@\n@1@:\n${ins}\nret 8\n@2@:`),
   fc
@@ -459,6 +512,8 @@ const SSE_BIN = [
   "andpd",
   "andnps",
   "orps",
+  "orpd",
+  "andnpd",
   "paddb",
   "paddw",
   "paddd",
@@ -587,18 +642,22 @@ function sseMemOperand(op: string): fc.Arbitrary<string> {
 }
 
 const sse = fc.oneof(
-  pick(SSE_BIN).chain((op) =>
-    fc.oneof(
-      { weight: 3, arbitrary: fc.tuple(xmm, xmm).map(([a, b]) => `${op} ${a}, ${b}`) },
-      {
-        weight: 1,
-        arbitrary:
-          op === "movhlps" || op === "movlhps"
-            ? fc.constant("nop")
-            : fc.tuple(xmm, sseMemOperand(op)).map(([a, m]) => `${op} ${a}, ${m}`),
-      },
+  // Weighted so that each of the ~100 two-operand instructions turns up in a 600-case sweep.
+  {
+    weight: 15,
+    arbitrary: pick(SSE_BIN).chain((op) =>
+      fc.oneof(
+        { weight: 3, arbitrary: fc.tuple(xmm, xmm).map(([a, b]) => `${op} ${a}, ${b}`) },
+        {
+          weight: 1,
+          arbitrary:
+            op === "movhlps" || op === "movlhps"
+              ? fc.constant("nop")
+              : fc.tuple(xmm, sseMemOperand(op)).map(([a, m]) => `${op} ${a}, ${m}`),
+        },
+      ),
     ),
-  ),
+  },
   fc
     .tuple(
       pick(["psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad", "pslldq", "psrldq"]),
@@ -630,6 +689,8 @@ const sse = fc.oneof(
     .tuple(pick(["movaps", "movups", "movdqa", "movdqu", "movapd", "movupd"]), xmm)
     .chain(([op, x]) => (op.includes("u") ? mem(128) : alignedMem).map((m) => `${op} ${m}, ${x}`)),
   fc.tuple(xmm, mem(0)).map(([x, m]) => `movsd qword ptr ${m}, ${x}`),
+  fc.tuple(pick(["movntdq", "movntpd", "movntps"]), xmm, alignedMem).map(([op, x, m]) => `${op} ${m}, ${x}`),
+  fc.tuple(xmm, mem(128)).map(([x, m]) => `lddqu ${x}, ${m}`),
   fc.tuple(xmm, mem(0)).map(([x, m]) => `movss dword ptr ${m}, ${x}`),
   fc
     .tuple(pick(["movlps", "movhps", "movlpd", "movhpd"]), xmm, mem(0))
@@ -714,6 +775,185 @@ const producer = fc.oneof(
 );
 const flags = fc.tuple(producer, consumer).map(([p, c]) => `${p}\n${c}`);
 
+/**
+ * x87: each item is self-contained: it loads one to three values (memory reals of every width,
+ * interesting doubles, integers, constants), applies up to three operations, stores the status
+ * word, and then stores st(0) eight times with fstp tbyte (emptying the stack whatever the item
+ * pushed or popped: an empty register stores the indefinite), so that every result reaches memory.
+ * Control words cycle through rounding and precision modes.
+ */
+const FPU_AREA = 0x120;
+function doubleBits(d: number): bigint {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setFloat64(0, d, true);
+  return v.getBigUint64(0, true);
+}
+const fmem = (ptr: string) =>
+  fc.integer({ min: 0, max: 30 }).map((k) => `${ptr} ptr [r14 + ${FPU_AREA + 8 * k}]`);
+const sti = fc.integer({ min: 1, max: 3 }).map((i) => `st(${i})`);
+const X87_DOUBLES = [
+  ...[0, -0, 1, -1, 0.5, 1.5, 2.5, -2.5, 0.1, 1e308, -1e-310, Infinity, -Infinity, NaN, 2 ** 63, 3.4e38].map(
+    doubleBits,
+  ),
+  0x3ff0000000000001n,
+  0x000fffffffffffffn,
+  0x0000000000000001n,
+  0x7ff4000000000000n,
+  0xfff8000000000000n,
+  0x4330000000000000n,
+  0x3fe0000000000000n,
+  0x400921fb54442d18n,
+  0x3fb999999999999an,
+];
+const fload = fc.oneof(
+  fmem("qword").map((m) => `fld ${m}`),
+  fmem("dword").map((m) => `fld ${m}`),
+  fmem("tbyte").map((m) => `fld ${m}`),
+  fc
+    .tuple(pick(X87_DOUBLES), fc.integer({ min: 0, max: 30 }))
+    .map(
+      ([v, k]) =>
+        `mov rax, 0x${v.toString(16)}\nmov qword ptr [r14 + ${FPU_AREA + 8 * k}], rax\nfld qword ptr [r14 + ${FPU_AREA + 8 * k}]`,
+    ),
+  fc
+    .tuple(value, fc.integer({ min: 0, max: 30 }))
+    .map(
+      ([v, k]) =>
+        `mov rax, 0x${v.toString(16)}\nmov qword ptr [r14 + ${FPU_AREA + 8 * k}], rax\nfild qword ptr [r14 + ${FPU_AREA + 8 * k}]`,
+    ),
+  fc
+    .tuple(pick(["word", "dword", "qword"]), fc.integer({ min: 0, max: 30 }))
+    .chain(([w]) => fmem(w).map((m) => `fild ${m}`)),
+  pick(["fldz", "fld1", "fldpi", "fldl2e", "fldl2t", "fldlg2", "fldln2"]),
+  sti.map((r) => `fld ${r}`),
+);
+const FARITH = ["fadd", "fsub", "fsubr", "fmul", "fdiv", "fdivr"];
+const fop = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(pick(FARITH), sti).map(([o, r]) => `${o} st(0), ${r}`) },
+  { weight: 2, arbitrary: fc.tuple(pick(FARITH), sti).map(([o, r]) => `${o} ${r}, st(0)`) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(pick(FARITH), pick(["st(1)", "st(2)"])).map(([o, r]) => `${o}p ${r}, st(0)`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(FARITH), pick(["qword", "dword"]))
+      .chain(([o, w]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(pick(FARITH), pick(["dword", "word"]))
+      .chain(([o, w]) => fmem(w).map((m) => `fi${o.slice(1)} ${m}`)),
+  },
+  {
+    weight: 3,
+    arbitrary: pick([
+      "fchs",
+      "fabs",
+      "fsqrt",
+      "frndint",
+      "fxam",
+      "ftst",
+      "fscale",
+      "fprem",
+      "fprem1",
+      "fcompp",
+      "fucompp",
+    ]),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(["fcom", "fcomp", "fucom", "fucomp", "fxch", "fld", "fst", "fstp"]), sti)
+      .map(([o, r]) => `${o} ${r}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(["fcomi", "fucomi", "fcomip", "fucomip"]), sti, dstReg(64))
+      .map(([o, r, d]) => `${o} st(0), ${r}\npushfq\npop ${d}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        pick(["fcmovb", "fcmove", "fcmovbe", "fcmovu", "fcmovnb", "fcmovne", "fcmovnbe", "fcmovnu"]),
+        sti,
+        alu,
+      )
+      .map(([o, r, a]) => `${a}\n${o} st(0), ${r}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(pick(["fst", "fstp", "fist", "fistp", "fisttp"]), pick(["dword", "qword", "word"]))
+      .filter(([o, w]) => !(w === "word" && o.startsWith("fst")))
+      .chain(([o, w]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(pick(["dword", "word"]), pick(["ficom", "ficomp"]))
+      .chain(([w, o]) => fmem(w).map((m) => `${o} ${m}`)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      pick([
+        "fnclex",
+        "fclex",
+        "fninit",
+        "finit",
+        "fincstp",
+        "fdecstp",
+        "fnop",
+        "wait",
+        "fnstsw ax",
+        "fstsw ax",
+      ]),
+      sti.map((r) => `ffree ${r}`),
+      sti.map((r) => `ffreep ${r}`),
+      pick(["fxtract", ".byte 0xd9, 0xd9", ".byte 0xd9, 0xda"]),
+      fc.constant(`fbstp tbyte ptr [r14 + ${FPU_AREA + 380}]\nfbld tbyte ptr [r14 + ${FPU_AREA + 380}]`),
+      // The whole state with its instruction and data pointers cleared (not modelled), reloaded.
+      fc.constant(
+        `fnsave [r14 + ${FPU_AREA + 400}]\nmov qword ptr [r14 + ${FPU_AREA + 412}], 0\nmov qword ptr [r14 + ${FPU_AREA + 420}], 0\nfrstor [r14 + ${FPU_AREA + 400}]`,
+      ),
+      pick(["fstcw", "fstsw", "fnstcw", "fnstsw"]).map((o) => `${o} word ptr [r14 + ${FPU_AREA - 2}]`),
+      // The environment with its instruction and data pointers cleared (they are not modelled), reloaded.
+      pick(["fnstenv", "fstenv"]).map(
+        (o) =>
+          `${o} [r14 + ${FPU_AREA + 400}]\nmov qword ptr [r14 + ${FPU_AREA + 412}], 0\nmov qword ptr [r14 + ${FPU_AREA + 420}], 0\nfldenv [r14 + ${FPU_AREA + 400}]`,
+      ),
+    ),
+  },
+);
+const CONTROL_WORDS = [0x037f, 0x077f, 0x0b7f, 0x0f7f, 0x027f, 0x007f, 0x0e7f, 0x037f];
+const fcw = fc
+  .tuple(pick(CONTROL_WORDS), dstReg(16))
+  .map(
+    ([cw]) =>
+      `mov word ptr [r14 + ${FPU_AREA - 8}], ${cw}\nfldcw word ptr [r14 + ${FPU_AREA - 8}]\nfnstcw word ptr [r14 + ${FPU_AREA - 6}]`,
+  );
+const x87 = fc
+  .tuple(
+    fc.option(fcw, { freq: 3 }),
+    fc.array(fload, { minLength: 1, maxLength: 3 }),
+    fc.array(fop, { maxLength: 3 }),
+  )
+  .map(([cw, loads, ops]) =>
+    [
+      ...(cw === null ? [] : [cw]),
+      ...loads,
+      ...ops,
+      `fnstsw word ptr [r14 + ${FPU_AREA - 4}]`,
+      ...Array.from({ length: 8 }, (_, k) => `fstp tbyte ptr [r14 + ${FPU_AREA + 256 + 16 * k}]`),
+      "fnstsw ax",
+    ].join("\n"),
+  );
+
 const mixed = fc.oneof(alu, shift, muldiv, bits, data, string, control, sse, flags);
 
 export const FAMILIES = {
@@ -727,6 +967,7 @@ export const FAMILIES = {
   sse,
   faults,
   flags,
+  x87,
   mixed,
 } as const;
 export type FamilyName = keyof typeof FAMILIES;

@@ -41,13 +41,16 @@ const BATCH = 5000;
 const available = nativeRunner() !== null;
 
 /**
- * The emulator side of a case: run() (the fast loop) and stepping must agree, as in the general
+ * The emulator side of a case: run() (the fast loop), run() with every block translated and stepping
+ * must agree, as in the general
  * harness, without its per-instruction flag tracking (every status flag is defined here: x87
  * instructions leave them alone except fcomi*, which writes all six).
  */
 function runEmulated(c: Case): Emulated {
   const fastMachine = newMachine(c);
   const fast = outcomeOf(fastMachine, fastMachine.run(10000));
+  const jitMachine = newMachine(c, { translate: true, translateAfter: 0 });
+  const translated = outcomeOf(jitMachine, jitMachine.run(10000));
   const m = newMachine(c);
   let stop = null;
   for (let i = 0; i < 10000 && stop === null; i++) stop = m.step() ?? null;
@@ -55,6 +58,8 @@ function runEmulated(c: Case): Emulated {
     outcome: outcomeOf(m, stop),
     fast,
     fastSteps: fastMachine.steps,
+    translated,
+    translatedSteps: jitMachine.steps,
     probes: [],
     definedFlags: STATUS_FLAGS,
     tainted: null,

@@ -48,7 +48,7 @@ struct item {
 int main(void) {
   unsigned long x = 88172645463325252UL;
   struct node *root = NULL;
-  for (int i = 0; i < 20000; i++) {
+  for (int i = 0; i < 6000; i++) {
     x ^= x << 13, x ^= x >> 7, x ^= x << 17;
     root = insert(root, (long)(x % 100000));
   }
@@ -88,7 +88,7 @@ int main(void) {
   size_t cap = 1, len = 0;
   long *v = malloc(cap * sizeof *v);
   int grows = 0;
-  for (long i = 0; i < 100000; i++) {
+  for (long i = 0; i < 30000; i++) {
     if (len == cap) {
       cap *= 2;
       v = realloc(v, cap * sizeof *v);
@@ -103,7 +103,7 @@ int main(void) {
   free(v);
 
   void *blocks[64];
-  for (int round = 0; round < 50; round++) {
+  for (int round = 0; round < 12; round++) {
     for (int i = 0; i < 64; i++) blocks[i] = calloc((size_t)(i * 37 + round) % 5000 + 1, 1);
     for (int i = 0; i < 64; i += 2) free(blocks[i]);
     for (int i = 0; i < 64; i += 2) blocks[i] = malloc(200000 + (size_t)i);

@@ -26,7 +26,7 @@ static int by_score(const void *a, const void *b) {
 }
 
 int main(void) {
-  enum { N = 5000 };
+  enum { N = 1500 };
   int *v = malloc(N * sizeof *v);
   unsigned seed = 12345;
   for (int i = 0; i < N; i++) {
@@ -38,7 +38,7 @@ int main(void) {
   for (int i = 1; i < N; i++) sorted &= v[i - 1] <= v[i];
   printf("sorted %d min %d max %d median %d\n", sorted, v[0], v[N - 1], v[N / 2]);
   int found = 0;
-  for (int key = -5000; key < 5000; key += 7) found += bsearch(&key, v, N, sizeof *v, by_int) != NULL;
+  for (int key = -5000; key < 5000; key += 11) found += bsearch(&key, v, N, sizeof *v, by_int) != NULL;
   printf("bsearch found %d keys\n", found);
   qsort(v, N, sizeof *v, by_int_desc);
   printf("desc: %d %d %d\n", v[0], v[1], v[N - 1]);
