@@ -3,8 +3,11 @@ import { UserInputError } from "../diagnostics.js";
 const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, linked with a Rust runtime, run on an emulator
 
 usage:
-  abi-lab run FILE [--sandbox DIR] [--max-steps N] [--env K=V]... [--no-align] [-- ARGS...]
+  abi-lab run FILE [--sandbox DIR] [--max-steps N] [--max-memory SIZE] [--max-output SIZE]
+               [--timeout SECONDS] [--env K=V]... [--no-align] [-- ARGS...]
         FILE is .scm, .s or a static x86-64 ELF executable; emulate it
+        exit status: the guest's; 128+signal on a fault; 124 at a limit; 130 on Ctrl-C;
+        2 for an input error; 70 for an abi-lab bug
   abi-lab compile FILE.scm -S [-o FILE.s] [--no-align]
         print (or write) the assembly
   abi-lab build FILE -o OUT [--no-align]
