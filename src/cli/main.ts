@@ -1,4 +1,4 @@
-import { UserInputError } from "../diagnostics.js";
+import { describeFailure, installCrashHandlers } from "./failure.js";
 
 const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, linked with a Rust runtime, run on an emulator
 
@@ -45,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write("abi-lab 0.1.0\n");
     return 0;
   }
+  installCrashHandlers(debug);
   const load = COMMANDS[name];
   if (!load) {
     process.stderr.write(`abi-lab: unknown command '${name}'\n\n${USAGE}`);
@@ -54,16 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     const command = await load();
     return await command(rest);
   } catch (e) {
-    if (e instanceof UserInputError) {
-      process.stderr.write(e.format() + "\n");
-      return 2;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    process.stderr.write(
-      `abi-lab: internal error: ${err.message}\n` +
-        `This is a bug in abi-lab, not in your program. Sorry! Please report it with the command you ran` +
-        (debug ? `:\n${err.stack ?? ""}\n` : ` (add --debug for the full trace).\n`),
-    );
-    return 70;
+    const { status, text } = describeFailure(e, debug);
+    process.stderr.write(text);
+    return status;
   }
 }
