@@ -183,6 +183,12 @@ export function splitSource(source: string): SplitSource {
       parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
     else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
     else if (colon) parsedLine.error = `unexpected ':' in '${statement}'`;
+    else if (
+      /^\.(byte|short|word|hword|value|long|int|quad|octa|[248]byte|zero|skip|space|fill|org)\b[^"]*%[a-z]/i.test(
+        statement,
+      )
+    )
+      parsedLine.error = `a register cannot be data: '${statement}'`;
     else if (/^\.(p2align|balign|align)\b(?!\s+\d)/.test(statement))
       parsedLine.error = `'${statement.split(/\s/)[0]}' expects a number: '${statement}'`;
     else if (/^\.[\w.$]*[^\w.$\s=]/.test(statement))
