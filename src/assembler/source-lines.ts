@@ -169,9 +169,12 @@ export function splitSource(source: string): SplitSource {
     // alignment that is not a number): refuse them here.
     let odd: string | undefined;
     let quote = false;
+    let colon = false;
     outsideStrings(statement, (part) => {
       odd ??= /[^\p{ASCII}]/u.exec(part)?.[0];
       quote ||= part.includes('"');
+      // ':' belongs to labels (already taken off) and segment overrides (fs:, %gs:) only.
+      colon ||= part.replace(/%?\b[cdefgs]s\s*:/gi, "").includes(":");
       return part;
     });
     if (odd !== undefined)
@@ -179,6 +182,13 @@ export function splitSource(source: string): SplitSource {
     else if (statement !== "" && !/^[A-Za-z_.$]/.test(statement))
       parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
     else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
+    else if (colon) parsedLine.error = `unexpected ':' in '${statement}'`;
+    else if (
+      /^\.(byte|short|word|hword|value|long|int|quad|octa|[248]byte|zero|skip|space|fill|org)\b[^"]*%[a-z]/i.test(
+        statement,
+      )
+    )
+      parsedLine.error = `a register cannot be data: '${statement}'`;
     else if (/^\.(p2align|balign|align)\b(?!\s+\d)/.test(statement))
       parsedLine.error = `'${statement.split(/\s/)[0]}' expects a number: '${statement}'`;
     else if (/^\.[\w.$]*[^\w.$\s=]/.test(statement))

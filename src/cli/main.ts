@@ -1,11 +1,14 @@
 import { setCacheDisabled } from "../cache/object-cache.js";
-import { UserInputError } from "../diagnostics.js";
+import { describeFailure, installCrashHandlers } from "./failure.js";
 
 const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, linked with a Rust runtime, run on an emulator
 
 usage:
-  abi-lab run FILE [--sandbox DIR] [--max-steps N] [--env K=V]... [--no-align] [-- ARGS...]
+  abi-lab run FILE [--sandbox DIR] [--max-steps N] [--max-memory SIZE] [--max-output SIZE]
+               [--timeout SECONDS] [--env K=V]... [--no-align] [-- ARGS...]
         FILE is .scm, .s or a static x86-64 ELF executable; emulate it
+        exit status: the guest's; 128+signal on a fault; 124 at a limit; 130 on Ctrl-C;
+        2 for an input error; 70 for an abi-lab bug
   abi-lab compile FILE.scm -S [-o FILE.s] [--no-align]
         print (or write) the assembly
   abi-lab build FILE -o OUT [--no-align]
@@ -53,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write("abi-lab 0.1.0\n");
     return 0;
   }
+  installCrashHandlers(debug);
   const load = COMMANDS[name];
   if (!load) {
     process.stderr.write(`abi-lab: unknown command '${name}'\n\n${USAGE}`);
@@ -63,16 +67,8 @@ export async function main(argv: string[]): Promise<number> {
     const command = await load();
     return await command(rest);
   } catch (e) {
-    if (e instanceof UserInputError) {
-      process.stderr.write(e.format() + "\n");
-      return 2;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    process.stderr.write(
-      `abi-lab: internal error: ${err.message}\n` +
-        `This is a bug in abi-lab, not in your program. Sorry! Please report it with the command you ran` +
-        (debug ? `:\n${err.stack ?? ""}\n` : ` (add --debug for the full trace).\n`),
-    );
-    return 70;
+    const { status, text } = describeFailure(e, debug);
+    process.stderr.write(text);
+    return status;
   }
 }

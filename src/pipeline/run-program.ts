@@ -48,8 +48,8 @@ export const LIMIT_EXIT_STATUS = 124;
 /** Exit status when the user interrupted the run (Ctrl-C), as a shell reports SIGINT. */
 export const INTERRUPTED_EXIT_STATUS = 130;
 
-/** Instructions per slice of a sliced run: a few milliseconds, so that Ctrl-C is noticed at once. */
-const SLICE_STEPS = 2_000_000;
+/** Instructions in the first slice of a sliced run; later slices are sized to take about 20 ms. */
+const SLICE_STEPS = 1_000_000;
 
 const SIGNAL_NAMES: Record<number, string> = {
   1: "SIGHUP",
@@ -114,8 +114,16 @@ export async function runProgramSliced(
   const { machine } = p;
   const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
   const limit = options.maxSteps ?? Infinity;
+  let slice = SLICE_STEPS;
   for (;;) {
-    const stop = machine.run(Math.min(SLICE_STEPS, limit - machine.steps));
+    const t0 = performance.now();
+    const stop = machine.run(Math.min(slice, limit - machine.steps));
+    // Aim at slices of about 20 ms, whatever the speed of the code (observers slow it down).
+    const ms = performance.now() - t0;
+    slice = Math.max(
+      10_000,
+      Math.min(SLICE_STEPS * 10, Math.round(slice * Math.min(4, 20 / Math.max(ms, 0.1)))),
+    );
     if (stop.kind !== "step-limit" || machine.steps >= limit) return finish(p, stop);
     await options.drain?.();
     await new Promise((resolve) => setImmediate(resolve));

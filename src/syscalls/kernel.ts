@@ -58,13 +58,24 @@ const MAP_ANONYMOUS = 0x20;
 const MMAP_BASE = 0x7f00_0000_0000;
 
 interface OpenFile {
-  kind: "stdin" | "stdout" | "stderr" | "file" | "dir" | "null";
+  kind: "stdin" | "stdout" | "stderr" | "file" | "dir" | Device;
   fd?: number;
   host?: string;
   guest?: string;
   position: number;
   flags: number;
 }
+
+/** Devices the sandbox provides itself (the host's /dev is never reachable). */
+type Device = "null" | "zero" | "random";
+const DEVICES: Record<string, Device> = {
+  "/dev/null": "null",
+  "/dev/zero": "zero",
+  "/dev/random": "random",
+  "/dev/urandom": "random",
+};
+const isDevice = (kind: OpenFile["kind"]): kind is Device =>
+  kind === "null" || kind === "zero" || kind === "random";
 
 const errnoOf = (e: unknown): number => {
   const code = (e as NodeJS.ErrnoException).code ?? "";
@@ -204,6 +215,17 @@ export class LinuxKernel implements SyscallHandler {
         return this.unlinkat(m, AT_FDCWD, u(0), AT_REMOVEDIR);
       case 87:
         return this.unlinkat(m, AT_FDCWD, u(0), 0);
+      case 85:
+        return this.openat(m, AT_FDCWD, u(0), 0o1101 /* O_WRONLY | O_CREAT | O_TRUNC */, i(1));
+      case 86:
+      case 88:
+      case 133:
+      case 259:
+      case 265:
+      case 266:
+        // link, symlink, mknod (and their *at forms): a link could name something outside the
+        // sandbox, a device node the host's hardware. Refused, as by a file system without them.
+        return -E.EPERM;
       case 89:
       case 267:
         return -E.EINVAL; // readlink: no symlinks to report (/proc/self/exe does not exist)
@@ -336,7 +358,10 @@ export class LinuxKernel implements SyscallHandler {
   private openat(m: GuestMachine, dirfd: number, pathAddress: number, flags: number, mode: number): number {
     const r = this.resolve(m, dirfd, pathAddress, (flags & O_NOFOLLOW) === 0);
     if (typeof r === "number") return r;
-    if (r.guest === "/dev/null") return this.newFd({ kind: "null", position: 0, flags });
+    const device = DEVICES[r.guest];
+    if (device) return this.newFd({ kind: device, position: 0, flags });
+    const stdio = ["/dev/stdin", "/dev/stdout", "/dev/stderr"].indexOf(r.guest);
+    if (stdio >= 0) return this.files.has(stdio) ? this.dup(stdio, -1) : -E.ENOENT;
     let st: fs.Stats | undefined;
     try {
       st = fs.lstatSync(r.host);
@@ -386,6 +411,12 @@ export class LinuxKernel implements SyscallHandler {
     if ((f.flags & O_ACCMODE) === 1) return -E.EBADF;
     count = Math.min(count, 1 << 20);
     if (f.kind === "null") return 0;
+    if (f.kind === "zero" || f.kind === "random") {
+      const data = new Uint8Array(count);
+      if (f.kind === "random") randomFillSync(data);
+      this.put(m, buf, data);
+      return count;
+    }
     if (f.kind === "dir") return -E.EISDIR;
     if (f.kind === "stdin") {
       let data: Uint8Array | null;
@@ -411,7 +442,7 @@ export class LinuxKernel implements SyscallHandler {
     if (!f) return -E.EBADF;
     if ((f.flags & O_ACCMODE) === 0 && f.kind === "file") return -E.EBADF;
     const data = this.bytes(m, buf, count);
-    if (f.kind === "null") return count;
+    if (isDevice(f.kind)) return count;
     if (!this.countOutput(m, count)) return -E.EFBIG;
     if (f.kind === "stdout") this.options.stdout(data);
     else if (f.kind === "stderr") this.options.stderr(data);
@@ -500,7 +531,7 @@ export class LinuxKernel implements SyscallHandler {
 
   private statBuffer(st: fs.Stats | undefined, kind: OpenFile["kind"]): Uint8Array {
     const b = new DataView(new ArrayBuffer(144));
-    const mode = st ? st.mode : kind === "null" ? 0o20666 : 0o20620; // character devices for stdio
+    const mode = st ? st.mode : isDevice(kind) ? 0o20666 : 0o20620; // character devices
     b.setBigUint64(0, BigInt(st?.dev ?? 5), true);
     b.setBigUint64(8, BigInt(st?.ino ?? 1), true);
     b.setBigUint64(16, BigInt(st?.nlink ?? 1), true);
@@ -535,8 +566,9 @@ export class LinuxKernel implements SyscallHandler {
     }
     const r = this.resolve(m, dirfd, pathAddress, (flags & AT_SYMLINK_NOFOLLOW) === 0);
     if (typeof r === "number") return r;
-    if (r.guest === "/dev/null") {
-      this.put(m, buf, this.statBuffer(undefined, "null"));
+    const device = DEVICES[r.guest];
+    if (device) {
+      this.put(m, buf, this.statBuffer(undefined, device));
       return 0;
     }
     try {
@@ -668,6 +700,8 @@ export class LinuxKernel implements SyscallHandler {
   ): number {
     if (length <= 0) return -E.EINVAL;
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    // A private mapping of /dev/zero is an anonymous mapping.
+    if (!(flags & MAP_ANONYMOUS) && this.files.get(fd)?.kind === "zero") flags |= MAP_ANONYMOUS;
     const file = flags & MAP_ANONYMOUS ? undefined : this.files.get(fd);
     if (!(flags & MAP_ANONYMOUS)) {
       if (!file || file.kind !== "file") return -E.EBADF;

@@ -29,13 +29,23 @@ void test("a statement that starts with ':' is an error (keystone looped forever
 });
 
 void test("malformed directives are errors (keystone looped forever): a comma after the name, an unterminated string, a symbol as alignment", async () => {
-  for (const bad of [".align, 231", ".quad,1", ".byte,", '.ascii "hello', ".align f"])
+  for (const bad of [
+    ".align, 231",
+    ".quad,1",
+    ".byte,",
+    '.ascii "hello',
+    ".align f",
+    ".align 4096 :",
+    "_start::",
+  ])
     await assert.rejects(
       linkAssembly(`${head}  ret\n${bad}\n`, "dir.s"),
       (e: unknown) =>
         e instanceof UserInputError &&
         e.location?.line === 5 &&
-        /malformed directive|unterminated string|expects a number/.test(e.message),
+        /malformed directive|unterminated string|expects a number|unexpected ':'|a register cannot be data/.test(
+          e.message,
+        ),
       bad,
     );
 });
