@@ -195,16 +195,49 @@ class Gen {
 
   st(size: number, v: string): string {
     return size === 1
-      ? `mem.store8(a, ${v});`
+      ? `mem.store8(a, ${v}); sl = 1;`
       : size === 2
-        ? `mem.store16(a, ${v});`
-        : `mem.store32(a, ${v});`;
+        ? `mem.store16(a, ${v}); sl = 1;`
+        : `mem.store32(a, ${v}); sl = 1;`;
   }
 
-  /** After a store: leave at the next instruction if this block was invalidated by it. */
+  /**
+   * After an instruction that stored: if a store took the slow path (which may have written to a
+   * page holding decoded code, this block's included), leave at the next instruction when this
+   * block was invalidated. Stores through the write TLB never touch code pages.
+   */
   checkValid(k: number): void {
     const next = k + 1 < this.b.n ? this.ops[k + 1].ip : this.b.endIp;
-    this.emit(`if (B.valid === false) { ${this.sync()} m.rip = ${next}; m.steps = s0 + ${k + 1}; return; }`);
+    this.emit(
+      `if (sl !== 0) { sl = 0; if (B.valid === false) { ${this.sync()} m.rip = ${next}; m.steps = s0 + ${k + 1}; return; } }`,
+    );
+  }
+
+  /** Loads 8 bytes at `a` into the locals named lo, hi: the read TLB inline, Memory.load64 otherwise. */
+  ld64(lo: string, hi: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
+    );
+  }
+
+  /** Loads 4 bytes at `a` into the local named v. */
+  ld32(v: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
+    );
+  }
+
+  /** Stores 8 bytes at `a`: the write TLB inline, Memory.store64 otherwise (then sl = 1). */
+  st64(lo: string, hi: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
+    );
+  }
+
+  st32(v: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4092) WV[j_].setInt32(o_, ${v}, true); else { mem.store32(a, ${v}); sl = 1; }`,
+    );
   }
 
   /** Register read of an operand up to 32 bits, sign-extended from its size. */
@@ -359,14 +392,14 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movRM64) {
     g.ea(k);
-    g.emit(`t = mem.load64(a);`);
+    g.ld64("t", "th");
     const [l, h] = g.W(o.d);
-    g.emit(`${l} = t; ${h} = MH[0];`);
+    g.emit(`${l} = t; ${h} = th;`);
     return true;
   }
   if (fn === D.movRM32) {
     g.ea(k);
-    g.emit(`t = mem.load32(a);`);
+    g.ld32("t");
     const [l, h] = g.W(o.d);
     g.emit(`${l} = t; ${h} = 0;`);
     return true;
@@ -379,13 +412,13 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movMR64) {
     g.ea(k);
-    g.emit(`mem.store64(a, ${g.L(o.s)}, ${g.H(o.s)});`);
+    g.st64(g.L(o.s), g.H(o.s));
     g.checkValid(k);
     return true;
   }
   if (fn === D.movMR32) {
     g.ea(k);
-    g.emit(`mem.store32(a, ${g.L(o.s)});`);
+    g.st32(g.L(o.s));
     g.checkValid(k);
     return true;
   }
@@ -397,7 +430,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movMI64) {
     g.ea(k);
-    g.emit(`mem.store64(a, ${o.ilo}, ${o.ihi});`);
+    g.st64(`${o.ilo}`, `${o.ihi}`);
     g.checkValid(k);
     return true;
   }
@@ -445,13 +478,15 @@ function genOp(g: Gen, k: number): boolean {
   if (fn === D.pushR64 || fn === D.pushI64) {
     const lo = fn === D.pushR64 ? g.L(o.s) : `${o.ilo}`;
     const hi = fn === D.pushR64 ? g.H(o.s) : `${o.ihi}`;
-    g.emit(`mem.store64(${rspAddr(g)} - 8, ${lo}, ${hi});`);
+    g.emit(`a = ${rspAddr(g)} - 8;`);
+    g.st64(lo, hi);
     addRsp(g, -8);
     g.checkValid(k);
     return true;
   }
   if (fn === D.popR64) {
-    g.emit(`t = mem.load64(${rspAddr(g)}); u = MH[0];`);
+    g.emit(`a = ${rspAddr(g)};`);
+    g.ld64("t", "u");
     addRsp(g, 8);
     const [l, h] = g.W(o.d);
     g.emit(`${l} = t; ${h} = u;`);
@@ -459,7 +494,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.leave) {
     g.emit(`a = ${g.H(10)} * ${TWO32} + (${g.L(10)} >>> 0);`);
-    g.emit(`t = mem.load64(a); u = MH[0];`);
+    g.ld64("t", "u");
     const [sl, sh] = g.W(8);
     g.emit(`${sl} = ${g.L(10)}; ${sh} = ${g.H(10)};`);
     addRsp(g, 8);
@@ -556,12 +591,12 @@ function genBin(g: Gen, k: number, op: number, form: Form): boolean {
   // 64 bits: a = (t, th), b = (u, uh), result (v, vh)
   if (form === "rm64") {
     g.ea(k);
-    g.emit(`u = mem.load64(a); uh = MH[0];`);
+    g.ld64("u", "uh");
   } else if (form === "rr64") g.emit(`u = ${g.L(o.s)}; uh = ${g.H(o.s)};`);
   else if (form === "ri64" || form === "mi64") g.emit(`u = ${o.ilo}; uh = ${o.ihi};`);
   if (form === "mr64" || form === "mi64") {
     g.ea(k);
-    g.emit(`t = mem.load64(a); th = MH[0];`);
+    g.ld64("t", "th");
     if (form === "mr64") g.emit(`u = ${g.L(o.s)}; uh = ${g.H(o.s)};`);
   } else g.emit(`t = ${g.L(o.d)}; th = ${g.H(o.d)};`);
   switch (op) {
@@ -583,7 +618,7 @@ function genBin(g: Gen, k: number, op: number, form: Form): boolean {
       g.emit(`v = t ^ u; vh = th ^ uh;`);
   }
   if (writes) {
-    if (form === "mr64" || form === "mi64") g.emit(`mem.store64(a, v, vh);`);
+    if (form === "mr64" || form === "mi64") g.st64("v", "vh");
     else {
       const [l, h] = g.W(o.d);
       g.emit(`${l} = v; ${h} = vh;`);
@@ -656,18 +691,21 @@ export function translate(b: Block, m: Machine): BlockFn {
       break;
     }
     if (fn === C.callRel) {
-      g.emit(`a = ${rspAddr(g)}; mem.store64(a - 8, ${o.ilo}, ${o.ihi});`);
+      g.emit(`a = ${rspAddr(g)} - 8;`);
+      g.st64(`${o.ilo}`, `${o.ihi}`);
       addRsp(g, -8);
       g.emit(`${g.sync()} m.rip = ${o.target};`);
       g.emit(
-        `if (m.callObs !== null) { m.steps = s0 + ${k}; m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a); }`,
+        `if (m.callObs !== null) { m.steps = s0 + ${k}; m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a + 8); }`,
       );
       g.emit(`m.steps = s0 + ${k + 1}; return;`);
       ended = true;
       break;
     }
     if (fn === C.ret) {
-      g.emit(`t = mem.load64(${rspAddr(g)}); u = BT(t, MH[0], "return to");`);
+      g.emit(`a = ${rspAddr(g)};`);
+      g.ld64("t", "th");
+      g.emit(`u = BT(t, th, "return to");`);
       addRsp(g, 8 + o.ilo);
       g.emit(`${g.sync()} m.rip = u;`);
       g.emit(`if (m.retObs !== null) { m.steps = s0 + ${k}; m.emitReturn(${o.ip}, u, ${rspAddr(g)}); }`);
@@ -702,7 +740,7 @@ export function translate(b: Block, m: Machine): BlockFn {
   const decl = regs.map((n) => `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]`).join(", ");
   const src = `return function block_${b.ip.toString(16)}() {
 const s0 = m.steps;
-let i = 0, sy = 0, a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
@@ -734,6 +772,10 @@ throw e;
     "SH32",
     "SH64",
     "TT",
+    "RT",
+    "RV",
+    "WT",
+    "WV",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -752,6 +794,10 @@ throw e;
     shift32,
     shift64,
     T,
+    m.memory.rTag,
+    m.memory.rView,
+    m.memory.wTag,
+    m.memory.wView,
   );
 }
 
