@@ -84,8 +84,14 @@ const TWO32 = "4294967296";
 /** Source generator for one block. */
 class Gen {
   readonly out: string[] = [];
+  /** Registers (0..15) the block reads or writes. */
   readonly used = new Set<number>();
-  readonly written = new Set<number>();
+  /** Registers read before the block writes them: loaded at entry (the others start as 0). */
+  readonly liveIn = new Set<number>();
+  /** Registers written so far, in generation order, with the index of the first writing instruction. */
+  readonly written = new Map<number, number>();
+  /** Index of the instruction being generated. */
+  k = 0;
   /** Kind of the flags held in the flag locals, or -1 when Machine.fl is current. */
   fk = -1;
   /** For a K_RES kind in the locals: whether fx is 0 (logic operations: CF = OF = 0). */
@@ -99,25 +105,36 @@ class Gen {
     this.out.push(s);
   }
 
+  /** Marks register `n` as read (live at entry unless written before). */
+  private read(n: number): void {
+    this.used.add(n);
+    if (!this.written.has(n)) this.liveIn.add(n);
+  }
+
   L(slot: number): string {
-    this.used.add(slot >> 1);
+    this.read(slot >> 1);
     return `L${slot >> 1}`;
   }
 
   H(slot: number): string {
-    this.used.add(slot >> 1);
+    this.read(slot >> 1);
     return `H${slot >> 1}`;
   }
 
-  /** Marks register (slot) as written and returns [lo, hi] local names. */
+  /**
+   * Marks register (slot) as written and returns [lo, hi] local names. The caller assigns both
+   * words unconditionally; a partial or conditional write reads the register first (L or H).
+   */
   W(slot: number): [string, string] {
-    this.written.add(slot >> 1);
-    return [this.L(slot), this.H(slot)];
+    const n = slot >> 1;
+    this.used.add(n);
+    if (!this.written.has(n)) this.written.set(n, this.k);
+    return [`L${n}`, `H${n}`];
   }
 
-  /** Placeholder for the register write-back; replaced once all written registers are known. */
+  /** Writes back the registers written so far (the locals of the others are not meaningful). */
   flushRegs(): string {
-    return "/*FLUSH*/";
+    return [...this.written.keys()].map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
   }
 
   reloadRegs(): string {
@@ -250,6 +267,7 @@ class Gen {
 
   /** Register write with the size rules of the op's destination (o.dk, o.dsh, o.hk). */
   wrD(o: Op, v: string): void {
+    if (o.dk !== 0 || o.hk !== 0) this.L(o.d); // a merge into the old value
     const [l, h] = this.W(o.d);
     if (o.dk === 0) this.emit(`${l} = ${v};`);
     else this.emit(`${l} = (${l} & ${o.dk}) | ((${v} << ${o.dsh}) & ${~o.dk});`);
@@ -351,6 +369,7 @@ function rspAddr(g: Gen): string {
 
 /** rsp += delta (small integer), with carry into the high word. */
 function addRsp(g: Gen, delta: number): void {
+  g.L(8);
   const [l, h] = g.W(8);
   g.emit(`q = (${l} >>> 0) + ${delta}; ${l} = q | 0;`);
   if (delta < 0) g.emit(`if (q < 0) ${h} = (${h} - 1) | 0;`);
@@ -363,13 +382,16 @@ function genOp(g: Gen, k: number): boolean {
   const fn = o.fn;
   // ---- data movement
   if (fn === D.movRR64) {
+    if (o.d === o.s) return true;
+    const src = [g.L(o.s), g.H(o.s)];
     const [l, h] = g.W(o.d);
-    if (o.d !== o.s) g.emit(`${l} = ${g.L(o.s)}; ${h} = ${g.H(o.s)};`);
+    g.emit(`${l} = ${src[0]}; ${h} = ${src[1]};`);
     return true;
   }
   if (fn === D.movRR32) {
+    const src = g.L(o.s);
     const [l, h] = g.W(o.d);
-    g.emit(`${l} = ${g.L(o.s)}; ${h} = 0;`);
+    g.emit(`${l} = ${src}; ${h} = 0;`);
     return true;
   }
   if (fn === D.movRR) {
@@ -504,12 +526,14 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.cmovR64) {
     const c = g.cond(o.cc);
+    g.L(o.d);
     const [l, h] = g.W(o.d);
     g.emit(`if (${c}) { ${l} = ${g.L(o.s)}; ${h} = ${g.H(o.s)}; }`);
     return true;
   }
   if (fn === D.cmovR32) {
     const c = g.cond(o.cc);
+    g.L(o.d);
     const [l, h] = g.W(o.d);
     g.emit(`if (${c}) ${l} = ${g.L(o.s)}; ${h} = 0;`);
     return true;
@@ -523,7 +547,10 @@ function genOp(g: Gen, k: number): boolean {
   if ((fn === SH.shR32 || fn === SH.shR64) && o.aux !== 1 && o.cc <= SHIFT_OPS.SAR) {
     const c = o.ilo & (o.size === 8 ? 63 : 31);
     if (c === 0) {
-      if (fn === SH.shR32 && o.size === 4) g.emit(`${g.W(o.d)[1]} = 0;`);
+      if (fn === SH.shR32 && o.size === 4) {
+        g.L(o.d); // only the high word changes
+        g.emit(`${g.W(o.d)[1]} = 0;`);
+      }
       return true;
     }
     if (fn === SH.shR32) {
@@ -678,6 +705,7 @@ export function translate(b: Block, m: Machine): BlockFn {
   for (let k = 0; k < n; k++) {
     const o = ops[k];
     const fn = o.fn;
+    g.k = k;
     g.emit(`// ${o.ip.toString(16)} ${o.name}`);
     g.emit(`i = ${k};`);
     if (JCC_HANDLERS.has(fn)) {
@@ -733,11 +761,18 @@ export function translate(b: Block, m: Machine): BlockFn {
   if (!ended) g.emit(`${g.sync()} m.rip = ${b.endIp}; m.steps = s0 + ${n};`);
 
   const regs = [...g.used].sort((x, y) => x - y);
-  const written = [...g.written].sort((x, y) => x - y);
-  const flush = written.map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
+  // The catch writes back what the instructions before the faulting one wrote.
+  const catchFlush = [...g.written]
+    .map(([n, first]) => {
+      const st = `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`;
+      return g.liveIn.has(n) ? st : `if (i > ${first}) { ${st} }`;
+    })
+    .join("\n");
   const reload = regs.map((n) => `L${n} = r[${2 * n}]; H${n} = r[${2 * n + 1}];`).join(" ");
-  const body = g.out.join("\n").replaceAll("/*FLUSH*/", flush).replaceAll("/*RELOAD*/", reload);
-  const decl = regs.map((n) => `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]`).join(", ");
+  const body = g.out.join("\n").replaceAll("/*RELOAD*/", reload);
+  const decl = regs
+    .map((n) => (g.liveIn.has(n) ? `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]` : `L${n} = 0, H${n} = 0`))
+    .join(", ");
   const src = `return function block_${b.ip.toString(16)}() {
 const s0 = m.steps;
 let i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
@@ -747,7 +782,7 @@ try {
 ${body}
 } catch (e) {
 if (sy === 0) {
-${flush}
+${catchFlush}
 if (fk >= 0) { fl[${FK}] = fk; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx; }
 }
 m.fi = i; m.steps = s0 + i;
