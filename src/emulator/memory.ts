@@ -82,10 +82,15 @@ export class Memory implements GuestMemory {
   private mapped = 0;
   private readonly areas: Area[] = [];
   private readonly pages = new Map<number, Page>();
-  private readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
-  private readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
-  private readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
+  /**
+   * The TLBs: entry (page number & 255) holds the page's base address (or -1) and its storage.
+   * Read-only for everyone but this class (translated blocks inline the lookups of load32/64 and
+   * store32/64, translate.ts).
+   */
+  readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
+  readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
   /** Staging words for slow-path stores. */
   private readonly sw = new Int32Array(4);
   private readonly swBytes = new Uint8Array(this.sw.buffer);

@@ -84,8 +84,14 @@ const TWO32 = "4294967296";
 /** Source generator for one block. */
 class Gen {
   readonly out: string[] = [];
+  /** Registers (0..15) the block reads or writes. */
   readonly used = new Set<number>();
-  readonly written = new Set<number>();
+  /** Registers read before the block writes them: loaded at entry (the others start as 0). */
+  readonly liveIn = new Set<number>();
+  /** Registers written so far, in generation order, with the index of the first writing instruction. */
+  readonly written = new Map<number, number>();
+  /** Index of the instruction being generated. */
+  k = 0;
   /** Kind of the flags held in the flag locals, or -1 when Machine.fl is current. */
   fk = -1;
   /** For a K_RES kind in the locals: whether fx is 0 (logic operations: CF = OF = 0). */
@@ -99,25 +105,36 @@ class Gen {
     this.out.push(s);
   }
 
+  /** Marks register `n` as read (live at entry unless written before). */
+  private read(n: number): void {
+    this.used.add(n);
+    if (!this.written.has(n)) this.liveIn.add(n);
+  }
+
   L(slot: number): string {
-    this.used.add(slot >> 1);
+    this.read(slot >> 1);
     return `L${slot >> 1}`;
   }
 
   H(slot: number): string {
-    this.used.add(slot >> 1);
+    this.read(slot >> 1);
     return `H${slot >> 1}`;
   }
 
-  /** Marks register (slot) as written and returns [lo, hi] local names. */
+  /**
+   * Marks register (slot) as written and returns [lo, hi] local names. The caller assigns both
+   * words unconditionally; a partial or conditional write reads the register first (L or H).
+   */
   W(slot: number): [string, string] {
-    this.written.add(slot >> 1);
-    return [this.L(slot), this.H(slot)];
+    const n = slot >> 1;
+    this.used.add(n);
+    if (!this.written.has(n)) this.written.set(n, this.k);
+    return [`L${n}`, `H${n}`];
   }
 
-  /** Placeholder for the register write-back; replaced once all written registers are known. */
+  /** Writes back the registers written so far (the locals of the others are not meaningful). */
   flushRegs(): string {
-    return "/*FLUSH*/";
+    return [...this.written.keys()].map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
   }
 
   reloadRegs(): string {
@@ -195,16 +212,49 @@ class Gen {
 
   st(size: number, v: string): string {
     return size === 1
-      ? `mem.store8(a, ${v});`
+      ? `mem.store8(a, ${v}); sl = 1;`
       : size === 2
-        ? `mem.store16(a, ${v});`
-        : `mem.store32(a, ${v});`;
+        ? `mem.store16(a, ${v}); sl = 1;`
+        : `mem.store32(a, ${v}); sl = 1;`;
   }
 
-  /** After a store: leave at the next instruction if this block was invalidated by it. */
+  /**
+   * After an instruction that stored: if a store took the slow path (which may have written to a
+   * page holding decoded code, this block's included), leave at the next instruction when this
+   * block was invalidated. Stores through the write TLB never touch code pages.
+   */
   checkValid(k: number): void {
     const next = k + 1 < this.b.n ? this.ops[k + 1].ip : this.b.endIp;
-    this.emit(`if (B.valid === false) { ${this.sync()} m.rip = ${next}; m.steps = s0 + ${k + 1}; return; }`);
+    this.emit(
+      `if (sl !== 0) { sl = 0; if (B.valid === false) { ${this.sync()} m.rip = ${next}; m.steps = s0 + ${k + 1}; return; } }`,
+    );
+  }
+
+  /** Loads 8 bytes at `a` into the locals named lo, hi: the read TLB inline, Memory.load64 otherwise. */
+  ld64(lo: string, hi: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
+    );
+  }
+
+  /** Loads 4 bytes at `a` into the local named v. */
+  ld32(v: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
+    );
+  }
+
+  /** Stores 8 bytes at `a`: the write TLB inline, Memory.store64 otherwise (then sl = 1). */
+  st64(lo: string, hi: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
+    );
+  }
+
+  st32(v: string): void {
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4092) WV[j_].setInt32(o_, ${v}, true); else { mem.store32(a, ${v}); sl = 1; }`,
+    );
   }
 
   /** Register read of an operand up to 32 bits, sign-extended from its size. */
@@ -217,6 +267,7 @@ class Gen {
 
   /** Register write with the size rules of the op's destination (o.dk, o.dsh, o.hk). */
   wrD(o: Op, v: string): void {
+    if (o.dk !== 0 || o.hk !== 0) this.L(o.d); // a merge into the old value
     const [l, h] = this.W(o.d);
     if (o.dk === 0) this.emit(`${l} = ${v};`);
     else this.emit(`${l} = (${l} & ${o.dk}) | ((${v} << ${o.dsh}) & ${~o.dk});`);
@@ -318,6 +369,7 @@ function rspAddr(g: Gen): string {
 
 /** rsp += delta (small integer), with carry into the high word. */
 function addRsp(g: Gen, delta: number): void {
+  g.L(8);
   const [l, h] = g.W(8);
   g.emit(`q = (${l} >>> 0) + ${delta}; ${l} = q | 0;`);
   if (delta < 0) g.emit(`if (q < 0) ${h} = (${h} - 1) | 0;`);
@@ -330,13 +382,16 @@ function genOp(g: Gen, k: number): boolean {
   const fn = o.fn;
   // ---- data movement
   if (fn === D.movRR64) {
+    if (o.d === o.s) return true;
+    const src = [g.L(o.s), g.H(o.s)];
     const [l, h] = g.W(o.d);
-    if (o.d !== o.s) g.emit(`${l} = ${g.L(o.s)}; ${h} = ${g.H(o.s)};`);
+    g.emit(`${l} = ${src[0]}; ${h} = ${src[1]};`);
     return true;
   }
   if (fn === D.movRR32) {
+    const src = g.L(o.s);
     const [l, h] = g.W(o.d);
-    g.emit(`${l} = ${g.L(o.s)}; ${h} = 0;`);
+    g.emit(`${l} = ${src}; ${h} = 0;`);
     return true;
   }
   if (fn === D.movRR) {
@@ -359,14 +414,14 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movRM64) {
     g.ea(k);
-    g.emit(`t = mem.load64(a);`);
+    g.ld64("t", "th");
     const [l, h] = g.W(o.d);
-    g.emit(`${l} = t; ${h} = MH[0];`);
+    g.emit(`${l} = t; ${h} = th;`);
     return true;
   }
   if (fn === D.movRM32) {
     g.ea(k);
-    g.emit(`t = mem.load32(a);`);
+    g.ld32("t");
     const [l, h] = g.W(o.d);
     g.emit(`${l} = t; ${h} = 0;`);
     return true;
@@ -379,13 +434,13 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movMR64) {
     g.ea(k);
-    g.emit(`mem.store64(a, ${g.L(o.s)}, ${g.H(o.s)});`);
+    g.st64(g.L(o.s), g.H(o.s));
     g.checkValid(k);
     return true;
   }
   if (fn === D.movMR32) {
     g.ea(k);
-    g.emit(`mem.store32(a, ${g.L(o.s)});`);
+    g.st32(g.L(o.s));
     g.checkValid(k);
     return true;
   }
@@ -397,7 +452,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movMI64) {
     g.ea(k);
-    g.emit(`mem.store64(a, ${o.ilo}, ${o.ihi});`);
+    g.st64(`${o.ilo}`, `${o.ihi}`);
     g.checkValid(k);
     return true;
   }
@@ -445,13 +500,15 @@ function genOp(g: Gen, k: number): boolean {
   if (fn === D.pushR64 || fn === D.pushI64) {
     const lo = fn === D.pushR64 ? g.L(o.s) : `${o.ilo}`;
     const hi = fn === D.pushR64 ? g.H(o.s) : `${o.ihi}`;
-    g.emit(`mem.store64(${rspAddr(g)} - 8, ${lo}, ${hi});`);
+    g.emit(`a = ${rspAddr(g)} - 8;`);
+    g.st64(lo, hi);
     addRsp(g, -8);
     g.checkValid(k);
     return true;
   }
   if (fn === D.popR64) {
-    g.emit(`t = mem.load64(${rspAddr(g)}); u = MH[0];`);
+    g.emit(`a = ${rspAddr(g)};`);
+    g.ld64("t", "u");
     addRsp(g, 8);
     const [l, h] = g.W(o.d);
     g.emit(`${l} = t; ${h} = u;`);
@@ -459,7 +516,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.leave) {
     g.emit(`a = ${g.H(10)} * ${TWO32} + (${g.L(10)} >>> 0);`);
-    g.emit(`t = mem.load64(a); u = MH[0];`);
+    g.ld64("t", "u");
     const [sl, sh] = g.W(8);
     g.emit(`${sl} = ${g.L(10)}; ${sh} = ${g.H(10)};`);
     addRsp(g, 8);
@@ -469,12 +526,14 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.cmovR64) {
     const c = g.cond(o.cc);
+    g.L(o.d);
     const [l, h] = g.W(o.d);
     g.emit(`if (${c}) { ${l} = ${g.L(o.s)}; ${h} = ${g.H(o.s)}; }`);
     return true;
   }
   if (fn === D.cmovR32) {
     const c = g.cond(o.cc);
+    g.L(o.d);
     const [l, h] = g.W(o.d);
     g.emit(`if (${c}) ${l} = ${g.L(o.s)}; ${h} = 0;`);
     return true;
@@ -488,7 +547,10 @@ function genOp(g: Gen, k: number): boolean {
   if ((fn === SH.shR32 || fn === SH.shR64) && o.aux !== 1 && o.cc <= SHIFT_OPS.SAR) {
     const c = o.ilo & (o.size === 8 ? 63 : 31);
     if (c === 0) {
-      if (fn === SH.shR32 && o.size === 4) g.emit(`${g.W(o.d)[1]} = 0;`);
+      if (fn === SH.shR32 && o.size === 4) {
+        g.L(o.d); // only the high word changes
+        g.emit(`${g.W(o.d)[1]} = 0;`);
+      }
       return true;
     }
     if (fn === SH.shR32) {
@@ -556,12 +618,12 @@ function genBin(g: Gen, k: number, op: number, form: Form): boolean {
   // 64 bits: a = (t, th), b = (u, uh), result (v, vh)
   if (form === "rm64") {
     g.ea(k);
-    g.emit(`u = mem.load64(a); uh = MH[0];`);
+    g.ld64("u", "uh");
   } else if (form === "rr64") g.emit(`u = ${g.L(o.s)}; uh = ${g.H(o.s)};`);
   else if (form === "ri64" || form === "mi64") g.emit(`u = ${o.ilo}; uh = ${o.ihi};`);
   if (form === "mr64" || form === "mi64") {
     g.ea(k);
-    g.emit(`t = mem.load64(a); th = MH[0];`);
+    g.ld64("t", "th");
     if (form === "mr64") g.emit(`u = ${g.L(o.s)}; uh = ${g.H(o.s)};`);
   } else g.emit(`t = ${g.L(o.d)}; th = ${g.H(o.d)};`);
   switch (op) {
@@ -583,7 +645,7 @@ function genBin(g: Gen, k: number, op: number, form: Form): boolean {
       g.emit(`v = t ^ u; vh = th ^ uh;`);
   }
   if (writes) {
-    if (form === "mr64" || form === "mi64") g.emit(`mem.store64(a, v, vh);`);
+    if (form === "mr64" || form === "mi64") g.st64("v", "vh");
     else {
       const [l, h] = g.W(o.d);
       g.emit(`${l} = v; ${h} = vh;`);
@@ -643,6 +705,7 @@ export function translate(b: Block, m: Machine): BlockFn {
   for (let k = 0; k < n; k++) {
     const o = ops[k];
     const fn = o.fn;
+    g.k = k;
     g.emit(`// ${o.ip.toString(16)} ${o.name}`);
     g.emit(`i = ${k};`);
     if (JCC_HANDLERS.has(fn)) {
@@ -656,18 +719,21 @@ export function translate(b: Block, m: Machine): BlockFn {
       break;
     }
     if (fn === C.callRel) {
-      g.emit(`a = ${rspAddr(g)}; mem.store64(a - 8, ${o.ilo}, ${o.ihi});`);
+      g.emit(`a = ${rspAddr(g)} - 8;`);
+      g.st64(`${o.ilo}`, `${o.ihi}`);
       addRsp(g, -8);
       g.emit(`${g.sync()} m.rip = ${o.target};`);
       g.emit(
-        `if (m.callObs !== null) { m.steps = s0 + ${k}; m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a); }`,
+        `if (m.callObs !== null) { m.steps = s0 + ${k}; m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a + 8); }`,
       );
       g.emit(`m.steps = s0 + ${k + 1}; return;`);
       ended = true;
       break;
     }
     if (fn === C.ret) {
-      g.emit(`t = mem.load64(${rspAddr(g)}); u = BT(t, MH[0], "return to");`);
+      g.emit(`a = ${rspAddr(g)};`);
+      g.ld64("t", "th");
+      g.emit(`u = BT(t, th, "return to");`);
       addRsp(g, 8 + o.ilo);
       g.emit(`${g.sync()} m.rip = u;`);
       g.emit(`if (m.retObs !== null) { m.steps = s0 + ${k}; m.emitReturn(${o.ip}, u, ${rspAddr(g)}); }`);
@@ -695,21 +761,28 @@ export function translate(b: Block, m: Machine): BlockFn {
   if (!ended) g.emit(`${g.sync()} m.rip = ${b.endIp}; m.steps = s0 + ${n};`);
 
   const regs = [...g.used].sort((x, y) => x - y);
-  const written = [...g.written].sort((x, y) => x - y);
-  const flush = written.map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
+  // The catch writes back what the instructions before the faulting one wrote.
+  const catchFlush = [...g.written]
+    .map(([n, first]) => {
+      const st = `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`;
+      return g.liveIn.has(n) ? st : `if (i > ${first}) { ${st} }`;
+    })
+    .join("\n");
   const reload = regs.map((n) => `L${n} = r[${2 * n}]; H${n} = r[${2 * n + 1}];`).join(" ");
-  const body = g.out.join("\n").replaceAll("/*FLUSH*/", flush).replaceAll("/*RELOAD*/", reload);
-  const decl = regs.map((n) => `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]`).join(", ");
+  const body = g.out.join("\n").replaceAll("/*RELOAD*/", reload);
+  const decl = regs
+    .map((n) => (g.liveIn.has(n) ? `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]` : `L${n} = 0, H${n} = 0`))
+    .join(", ");
   const src = `return function block_${b.ip.toString(16)}() {
 const s0 = m.steps;
-let i = 0, sy = 0, a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
 ${body}
 } catch (e) {
 if (sy === 0) {
-${flush}
+${catchFlush}
 if (fk >= 0) { fl[${FK}] = fk; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx; }
 }
 m.fi = i; m.steps = s0 + i;
@@ -734,6 +807,10 @@ throw e;
     "SH32",
     "SH64",
     "TT",
+    "RT",
+    "RV",
+    "WT",
+    "WV",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -752,6 +829,10 @@ throw e;
     shift32,
     shift64,
     T,
+    m.memory.rTag,
+    m.memory.rView,
+    m.memory.wTag,
+    m.memory.wView,
   );
 }
 
