@@ -287,6 +287,11 @@ const data = fc.oneof(
   out.map((o) => ({ bytes: memForm(0xdb, 7, o), text: `fstp tbyte [${o}]` })),
   regOp(0xdd, 0xd0, (i) => `fst st(${i})`),
   regOp(0xdd, 0xd8, (i) => `fstp st(${i})`),
+  fc.constantFrom<Instr>(
+    { bytes: [0x9b, 0xdf, 0xe0], text: "fstsw ax (waiting)" },
+    { bytes: [0x9b, 0xdb, 0xe2], text: "fclex (waiting)" },
+    { bytes: [0x9b, 0xdb, 0xe3], text: "finit (waiting)" },
+  ),
   fc.tuple(fc.constantFrom(1, 2, 3), out).map(([d, o]) => ({
     bytes: memForm(0xdf, d, o),
     text: `${["", "fisttp", "fist", "fistp"][d]} word [${o}]`,

@@ -395,7 +395,7 @@ const FCMOV: [string, number][] = [
 export const X87_DATA: InstrDef[] = [
   { mnemonics: mn("Fld", "Fild"), family: "x87", build: buildLoad },
   { mnemonics: mn("Fst", "Fist"), family: "x87", build: buildStore(0) },
-  { mnemonics: mn("Fstp", "Fistp", "Fstpnce"), family: "x87", build: buildStore(POP) },
+  { mnemonics: mn("Fstp", "Fistp"), family: "x87", build: buildStore(POP) },
   { mnemonics: mn("Fisttp"), family: "x87", build: buildStore(POP | TRUNCATE) },
   { mnemonics: mn("Fldz"), family: "x87", build: simple(constant(null)) },
   { mnemonics: mn("Fld1"), family: "x87", build: simple(constant(ONE_FIX)) },
