@@ -110,27 +110,31 @@ void test("there are at least 8 C programs, and abi-lab is built", () => {
   assert.ok(existsSync(join(ROOT, "dist/src/cli/main.js")), "run npm run build first");
 });
 
+/** Each program built once (in parallel), for the runs and the instruction check. */
+const built = new Map<string, Promise<string>>();
+function buildAll(): void {
+  if (built.size > 0) return;
+  for (const p of programs) {
+    built.set(
+      p,
+      new Promise((resolve, reject) => {
+        const exe = join(work, p);
+        const cc = spawn("musl-gcc", ["-O2", "-static", "-o", exe, join(SOURCES, `${p}.c`)], {
+          stdio: ["ignore", "ignore", "pipe"],
+        });
+        let err = "";
+        cc.stderr.on("data", (b: Buffer) => (err += b.toString()));
+        cc.on("error", reject);
+        cc.on("close", (status) =>
+          status === 0 ? resolve(exe) : reject(new Error(`musl-gcc ${p}.c failed:\n${err}`)),
+        );
+      }),
+    );
+  }
+}
+
 void describe("musl -O2 -static programs run in abi-lab exactly as natively", { concurrency: 2 }, () => {
-  const built = new Map<string, Promise<string>>();
-  before(() => {
-    for (const p of programs) {
-      built.set(
-        p,
-        new Promise((resolve, reject) => {
-          const exe = join(work, p);
-          const cc = spawn("musl-gcc", ["-O2", "-static", "-o", exe, join(SOURCES, `${p}.c`)], {
-            stdio: ["ignore", "ignore", "pipe"],
-          });
-          let err = "";
-          cc.stderr.on("data", (b: Buffer) => (err += b.toString()));
-          cc.on("error", reject);
-          cc.on("close", (status) =>
-            status === 0 ? resolve(exe) : reject(new Error(`musl-gcc ${p}.c failed:\n${err}`)),
-          );
-        }),
-      );
-    }
-  });
+  before(buildAll);
 
   for (const p of programs) {
     void test(p, { timeout: 60_000 }, async () => {
@@ -167,15 +171,12 @@ void describe("musl -O2 -static programs run in abi-lab exactly as natively", { 
  */
 const NOT_DIFFERENTIAL = new Set(["Syscall", "Hlt"]);
 
-void test("every instruction in the musl programs' code is differentially tested (or privileged)", () => {
+void test("every instruction in the musl programs' code is differentially tested (or privileged)", async () => {
   const tested = parseDocCodes(readFileSync(DOC, "utf8"));
   const problems = new Set<string>();
+  buildAll();
   for (const p of programs) {
-    const exe = join(work, `${p}.cov`);
-    const cc = spawnSync("musl-gcc", ["-O2", "-static", "-o", exe, join(SOURCES, `${p}.c`)], {
-      encoding: "utf8",
-    });
-    assert.equal(cc.status, 0, cc.stderr);
+    const exe = await built.get(p)!;
     for (const seg of readExecutable(readFileSync(exe), exe).segments) {
       if ((seg.perm & 4) === 0) continue;
       const d = new Decoder(64, seg.bytes, DecoderOptions.None);

@@ -190,6 +190,14 @@ const fstMem: Handler = (m, o) => {
 
 const fstReg: Handler = (m, o) => {
   const f = begin(m, o);
+  if (o.aux === 1 && f.isEmpty(0)) {
+    // fstp1 (D9 D8+i, the alias of fstp st(i)) from an empty st(0): underflow, and st(i) is not
+    // written (measured on the CPU; fstp st(i) writes the indefinite).
+    f.underflow();
+    end(f);
+    f.pop();
+    return;
+  }
   f.set(o.d, top(f));
   if (end(f) && (o.imm2 & POP) !== 0) f.pop();
 };
@@ -202,6 +210,7 @@ function buildStore(flags: number) {
     const i = stIndex(d, 0);
     if (i < 0 || (flags & TRUNCATE) !== 0) return null;
     d.op.d = i;
+    d.op.aux = d.ins.mnemonic === iced.Mnemonic.Fstpnce ? 1 : 0;
     return fstReg;
   };
 }
