@@ -194,8 +194,7 @@ const fstReg: Handler = (m, o) => {
     // fstp1 (D9 D8+i, the alias of fstp st(i)) from an empty st(0): underflow, and st(i) is not
     // written (measured on the CPU; fstp st(i) writes the indefinite).
     f.underflow();
-    end(f);
-    f.pop();
+    if (end(f)) f.pop();
     return;
   }
   f.set(o.d, top(f));
@@ -404,7 +403,7 @@ const FCMOV: [string, number][] = [
 export const X87_DATA: InstrDef[] = [
   { mnemonics: mn("Fld", "Fild"), family: "x87", build: buildLoad },
   { mnemonics: mn("Fst", "Fist"), family: "x87", build: buildStore(0) },
-  { mnemonics: mn("Fstp", "Fistp"), family: "x87", build: buildStore(POP) },
+  { mnemonics: mn("Fstp", "Fistp", "Fstpnce"), family: "x87", build: buildStore(POP) },
   { mnemonics: mn("Fisttp"), family: "x87", build: buildStore(POP | TRUNCATE) },
   { mnemonics: mn("Fldz"), family: "x87", build: simple(constant(null)) },
   { mnemonics: mn("Fld1"), family: "x87", build: simple(constant(ONE_FIX)) },
