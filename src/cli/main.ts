@@ -5,7 +5,7 @@ const USAGE = `abi-lab: a calling-convention lab — Scheme compiled to x86-64, 
 
 usage:
   abi-lab run FILE [--sandbox DIR] [--max-steps N] [--max-memory SIZE] [--max-output SIZE]
-               [--timeout SECONDS] [--env K=V]... [--no-align] [-- ARGS...]
+               [--timeout SECONDS] [--env K=V]... [--check] [--no-align] [-- ARGS...]
         FILE is .scm, .s or a static x86-64 ELF executable; emulate it
         exit status: the guest's; 128+signal on a fault; 124 at a limit; 130 on Ctrl-C;
         2 for an input error; 70 for an abi-lab bug
