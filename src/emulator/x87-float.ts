@@ -461,6 +461,7 @@ export function sqrt(x: F80, f: Format, rc: number): F80 {
   if (isNaNKind(k)) return nanResult1(x, k);
   if (k === K_ZERO) return x;
   if (x.s !== 0) {
+    // A negative denormal is invalid without DE (measured on the CPU).
     FX.flags |= IE;
     return INDEFINITE;
   }
