@@ -175,7 +175,7 @@ export function splitSource(source: string): SplitSource {
       odd ??= /[^\p{ASCII}]/u.exec(part)?.[0];
       quote ||= part.includes('"');
       // ':' belongs to labels (already taken off) and segment overrides (fs:, %gs:) only.
-      register ||= /%[a-z]/i.test(part);
+      register ||= /%[a-z]|[[\]]/i.test(part);
       colon ||= part.replace(/%?\b[cdefgs]s\s*:/gi, "").includes(":");
       return part;
     });
@@ -186,7 +186,7 @@ export function splitSource(source: string): SplitSource {
     else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
     else if (colon) parsedLine.error = `unexpected ':' in '${statement}'`;
     else if (/^\.\w/.test(statement) && !SYMBOL_DIRECTIVE.test(statement) && register)
-      parsedLine.error = `a register cannot be a directive's operand: '${statement}'`;
+      parsedLine.error = `a register or a memory operand cannot be a directive's operand: '${statement}'`;
     else if (/^\.(p2align|balign|align)\b(?!\s+\d)/.test(statement))
       parsedLine.error = `'${statement.split(/\s/)[0]}' expects a number: '${statement}'`;
     else if (/^\.[\w.$]*[^\w.$\s=]/.test(statement))
