@@ -185,6 +185,8 @@ export function splitSource(source: string): SplitSource {
       parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
     else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
     else if (colon) parsedLine.error = `unexpected ':' in '${statement}'`;
+    else if (/^\.(section|pushsection)\b/.test(statement) && !/^\.\w+\s+("[^"]*"|[^\s,]+)/.test(statement))
+      parsedLine.error = `'${statement.split(/[\s,]/)[0]}' expects a section name: '${statement}'`;
     else if (/^\.\w/.test(statement) && !SYMBOL_DIRECTIVE.test(statement) && register)
       parsedLine.error = `a register or a memory operand cannot be a directive's operand: '${statement}'`;
     else if (/^\.(p2align|balign|align)\b(?!\s+\d)/.test(statement))
