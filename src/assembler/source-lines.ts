@@ -170,10 +170,12 @@ export function splitSource(source: string): SplitSource {
     let odd: string | undefined;
     let quote = false;
     let colon = false;
+    let register = false;
     outsideStrings(statement, (part) => {
       odd ??= /[^\p{ASCII}]/u.exec(part)?.[0];
       quote ||= part.includes('"');
       // ':' belongs to labels (already taken off) and segment overrides (fs:, %gs:) only.
+      register ||= /%[a-z]|[[\]]/i.test(part);
       colon ||= part.replace(/%?\b[cdefgs]s\s*:/gi, "").includes(":");
       return part;
     });
@@ -183,12 +185,10 @@ export function splitSource(source: string): SplitSource {
       parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
     else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
     else if (colon) parsedLine.error = `unexpected ':' in '${statement}'`;
-    else if (
-      /^\.(byte|short|word|hword|value|long|int|quad|octa|[248]byte|zero|skip|space|fill|org)\b[^"]*%[a-z]/i.test(
-        statement,
-      )
-    )
-      parsedLine.error = `a register cannot be data: '${statement}'`;
+    else if (/^\.(section|pushsection)\b/.test(statement) && !/^\.\w+\s+("[^"]*"|[^\s,]+)/.test(statement))
+      parsedLine.error = `'${statement.split(/[\s,]/)[0]}' expects a section name: '${statement}'`;
+    else if (/^\.\w/.test(statement) && !SYMBOL_DIRECTIVE.test(statement) && register)
+      parsedLine.error = `a register or a memory operand cannot be a directive's operand: '${statement}'`;
     else if (/^\.(p2align|balign|align)\b(?!\s+\d)/.test(statement))
       parsedLine.error = `'${statement.split(/\s/)[0]}' expects a number: '${statement}'`;
     else if (/^\.[\w.$]*[^\w.$\s=]/.test(statement))

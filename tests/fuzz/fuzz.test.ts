@@ -19,11 +19,11 @@ import {
 
 const CASES: [Target<unknown>, number][] = [
   [schemeCompile, 300],
-  [schemeRun, 60],
-  [assembly, 80],
+  [schemeRun, 120],
+  [assembly, 160],
   [archive, 150],
   [object, 150],
-  [executable, 200],
+  [executable, 400],
   [code, 300],
   [syscalls, 300],
 ];
