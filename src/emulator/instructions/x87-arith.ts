@@ -277,10 +277,12 @@ const fxtract: Handler = (m, o) => {
     f.underflow();
     f.set(0, INDEFINITE);
     f.push(INDEFINITE);
+    f.sw &= ~C1; // an underflow, not also an overflow, even if the push lands on a full register (measured)
     end(f);
     return;
   }
   if (f.full()) {
+    f.set(0, INDEFINITE); // both results are the indefinite (measured)
     f.push(INDEFINITE);
     end(f);
     return;

@@ -92,8 +92,11 @@ const fldMem: Handler = (m, o) => {
 
 const fldReg: Handler = (m, o) => {
   const f = begin(m, o);
-  const v = f.isEmpty(o.s) ? (f.underflow(), INDEFINITE) : f.raw(o.s);
+  const empty = f.isEmpty(o.s);
+  const v = empty ? (f.underflow(), INDEFINITE) : f.raw(o.s);
   f.push(v);
+  // An underflow is not also reported as an overflow (C1) when the push lands on a full register (measured).
+  if (empty) f.sw &= ~C1;
   end(f);
 };
 
