@@ -185,6 +185,17 @@ export function splitSource(source: string): SplitSource {
       parsedLine.error = `expected an instruction, a directive or a label, not '${statement}'`;
     else if (quote) parsedLine.error = `unterminated string in '${statement}'`;
     else if (colon) parsedLine.error = `unexpected ':' in '${statement}'`;
+    else if (
+      /^\.(byte|short|word|hword|value|long|int|quad|octa|[248]byte|ascii|asciz|string|zero|skip|space)\s/.test(
+        statement,
+      ) &&
+      statement
+        .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)'/g, "x")
+        .replace(/^\.\w+\s*/, "")
+        .split(",")
+        .some((operand) => operand.trim() === "")
+    )
+      parsedLine.error = `an empty operand in '${statement}'`;
     else if (/^\.(section|pushsection)\b/.test(statement) && !/^\.\w+\s+("[^"]*"|[^\s,]+)/.test(statement))
       parsedLine.error = `'${statement.split(/[\s,]/)[0]}' expects a section name: '${statement}'`;
     else if (/^\.\w/.test(statement) && !SYMBOL_DIRECTIVE.test(statement) && register)

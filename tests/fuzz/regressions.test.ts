@@ -43,7 +43,7 @@ void test("malformed directives are errors (keystone looped forever): a comma af
       (e: unknown) =>
         e instanceof UserInputError &&
         e.location?.line === 5 &&
-        /malformed directive|unterminated string|expects a number|unexpected ':'|cannot be a directive's operand|expects a section name/.test(
+        /malformed directive|unterminated string|expects a number|unexpected ':'|cannot be a directive's operand|expects a section name|an empty operand/.test(
           e.message,
         ),
       bad,
