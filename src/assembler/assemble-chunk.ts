@@ -5,7 +5,7 @@
  * displacement itself). A marker label before every statement and a table of `.quad`s at the
  * end tell where every label and line ended up; the table is then cut off.
  */
-import { KeystoneFailure, type Assembler } from "./keystone.js";
+import { KeystoneFailure, type AsmEngine } from "./keystone.js";
 import { locateError } from "./locate-error.js";
 import { SYMBOL_NAME, type SectionName, type SourceLine, type Syntax } from "./source-lines.js";
 
@@ -17,7 +17,7 @@ const MARK = ".L$";
 export type Outside = { address: number } | { value: number };
 
 export interface ChunkInput {
-  assembler: Assembler;
+  assembler: AsmEngine;
   file: string;
   syntax: Syntax;
   section: SectionName;

@@ -9,7 +9,8 @@
 import { assembleChunk, constantDefinedBy, type Outside } from "./assemble-chunk.js";
 import { AssemblyError } from "./assembly-error.js";
 import { directBytes, directDirective, evaluate, planChunks, type Chunk } from "./chunks.js";
-import { Assembler, KeystoneCrash, keystoneReady } from "./keystone.js";
+import { GuardedAssembler } from "./guarded-assembler.js";
+import { Assembler, KeystoneCrash, keystoneReady, type AsmEngine } from "./keystone.js";
 import {
   INTERNAL_PREFIX,
   originalName,
@@ -89,6 +90,11 @@ export interface AssembleOptions {
    * `defaultPlacement`.
    */
   place?: (sizes: SectionSizes, alignments: SectionSizes) => SectionAddresses;
+  /**
+   * Assemble in a worker thread with a time limit per keystone call (guarded-assembler.ts): for a
+   * user's own assembly, on which keystone may loop forever. Compiled Scheme does not need it.
+   */
+  guard?: boolean;
 }
 
 export const DEFAULT_TEXT_ADDRESS = 0x401000;
@@ -166,8 +172,8 @@ interface SectionResult {
  */
 export async function assemble(source: string, options: AssembleOptions): Promise<AssembledProgram> {
   for (let attempt = 0; ; attempt++) {
-    await keystoneReady();
-    const assembler = new Assembler();
+    if (!options.guard) await keystoneReady();
+    const assembler: AsmEngine = options.guard ? new GuardedAssembler() : new Assembler();
     try {
       return assembleWith(assembler, source, options);
     } catch (e) {
@@ -179,7 +185,7 @@ export async function assemble(source: string, options: AssembleOptions): Promis
   }
 }
 
-function assembleWith(assembler: Assembler, source: string, options: AssembleOptions): AssembledProgram {
+function assembleWith(assembler: AsmEngine, source: string, options: AssembleOptions): AssembledProgram {
   const { file } = options;
   const externals = options.externals ?? new Map<string, number>();
   const place = options.place ?? defaultPlacement;

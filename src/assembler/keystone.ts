@@ -59,7 +59,14 @@ export class KeystoneCrash extends Error {}
  * `.att_syntax`. (With KS_OPT_SYNTAX_ATT, keystone 0.9.2 reads every number as hexadecimal:
  * `movq $60, %rax` loads 0x60. The `.att_syntax` directive does not have that bug.)
  */
-export class Assembler {
+/** What the assembler needs of keystone: Assembler in process, GuardedAssembler in a worker. */
+export interface AsmEngine {
+  /** Assemble text at address; throws KeystoneFailure (bad input) or KeystoneCrash (keystone broke). */
+  asm(text: string, address: number, minimumLength?: number): Uint8Array;
+  close(): void;
+}
+
+export class Assembler implements AsmEngine {
   private instance: KeystoneInstance | undefined;
 
   private ks(): KeystoneInstance {

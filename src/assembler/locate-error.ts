@@ -4,11 +4,11 @@
  * phrase keystone's error code for a student.
  */
 import { AssemblyError } from "./assembly-error.js";
-import { type Assembler, KeystoneFailure } from "./keystone.js";
+import { type AsmEngine, KeystoneFailure } from "./keystone.js";
 import type { SourceLine } from "./source-lines.js";
 
 export interface SectionSource {
-  assembler: Assembler;
+  assembler: AsmEngine;
   file: string;
   /** `.intel_syntax noprefix` / `.att_syntax` and the section-start label. */
   head: string[];

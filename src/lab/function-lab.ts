@@ -77,6 +77,7 @@ export class FunctionLab {
       archives: [{ path: "runtime-rs/dist/libabi_runtime.a", bytes: runtimeArchiveBytes() }],
       entry: null,
       require: ["rt_flush_all"],
+      guard: true,
     });
     return new FunctionLab(image, file);
   }

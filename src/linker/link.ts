@@ -52,6 +52,8 @@ export interface LinkProgramOptions extends CommonOptions {
   /** The program's assembly (compiled Scheme or the user's `.s`). */
   programSource: string;
   programFile: string;
+  /** The source is a user's own assembly: assemble it with a time limit (AssembleOptions.guard). */
+  guard?: boolean;
 }
 
 export interface LinkObjectsOptions extends CommonOptions {
@@ -526,6 +528,11 @@ export async function linkProgram(options: LinkProgramOptions): Promise<Image> {
   };
   // Know the externals' names before the first pass (the assembler checks them up front).
   place({ text: 0, rodata: 0, data: 0, bss: 0 }, { text: 1, rodata: 1, data: 1, bss: 1 });
-  const assembled = await assemble(programSource, { file: programFile, externals, place });
+  const assembled = await assemble(programSource, {
+    file: programFile,
+    externals,
+    place,
+    guard: options.guard,
+  });
   return finish(p, placement!, assembled);
 }

@@ -73,7 +73,12 @@ export function compileCached(
 }
 
 /** linkProgram of assembly with archives, cached by the assembly, its file name and the archives. */
-export function linkCached(assembly: string, file: string, archives: InputFile[]): Promise<Image> {
+export function linkCached(
+  assembly: string,
+  file: string,
+  archives: InputFile[],
+  guard = false,
+): Promise<Image> {
   return cached({
     kind: "linked",
     key: () => [toolchainFingerprint(), assembly, file, ...archives.flatMap((a) => [a.path, a.bytes])],
@@ -82,6 +87,7 @@ export function linkCached(assembly: string, file: string, archives: InputFile[]
         programSource: assembly,
         programFile: file,
         archives,
+        guard,
       }),
     revive: reviveImage,
   });

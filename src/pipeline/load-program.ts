@@ -38,9 +38,13 @@ function runtimeArchive(): Uint8Array {
   return runtimeBytes;
 }
 
-/** Link assembly text with runtime-rs into an image (through the object cache). */
-export async function linkAssembly(assembly: string, file: string): Promise<Image> {
-  return linkCached(assembly, file, [{ path: "runtime-rs/dist/libabi_runtime.a", bytes: runtimeArchive() }]);
+/**
+ * Link assembly text with runtime-rs into an image (through the object cache). `guard`: the text
+ * is a user's own assembly (keystone runs with a time limit).
+ */
+export async function linkAssembly(assembly: string, file: string, guard = false): Promise<Image> {
+  const archives = [{ path: "runtime-rs/dist/libabi_runtime.a", bytes: runtimeArchive() }];
+  return linkCached(assembly, file, archives, guard);
 }
 
 /**
@@ -69,7 +73,7 @@ export async function loadProgram(file: string, options: LoadOptions = {}): Prom
     };
   }
   if (file.endsWith(".s") || file.endsWith(".S") || file.endsWith(".asm")) {
-    const image = await linkAssembly(text, file);
+    const image = await linkAssembly(text, file, true);
     return { file, kind: "assembly", image, debug: new DebugInfo(image), assembly: text };
   }
   throw new UserInputError(`${file}: not a Scheme file (.scm), an assembly file (.s) or an ELF executable`);
