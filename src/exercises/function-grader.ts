@@ -235,6 +235,19 @@ export async function gradeFunction(
             { ...violationFailure(v, where(v.address), showArgs(args)), shrinks: details.numShrinks },
           ),
         );
+      } else if (![...cache.values()].some((o) => o.returned)) {
+        // Nothing returned: the checks made at a return (callee-saved, stack balance) never ran.
+        const first = [...cache.values()][0];
+        tests.push(
+          fail(
+            "convention",
+            name,
+            points.convention,
+            `no call of ${exercise.function} returned, so the rules checked at a return could not be judged` +
+              (first?.problem ? `; the first: ${first.problem}` : ""),
+            { rule: "return", expected: "calls that return", actual: "none returned" },
+          ),
+        );
       } else
         tests.push(
           pass(
