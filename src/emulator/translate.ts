@@ -94,8 +94,6 @@ class Gen {
   k = 0;
   /** Kind of the flags held in the flag locals, or -1 when Machine.fl is current. */
   fk = -1;
-  /** For a K_RES kind in the locals: whether fx is 0 (logic operations: CF = OF = 0). */
-  fx0 = false;
   constructor(
     readonly b: Block,
     readonly ops: Op[],
@@ -331,11 +329,8 @@ class Gen {
         "(fah !== fbh ? fah < fbh : (fa >>> 0) < (fb >>> 0))",
         "(fah !== fbh ? fah < fbh : (fa >>> 0) <= (fb >>> 0))",
       ][base];
-    } else if ((k === K_RES32 || k === K_RES64) && this.fx0) {
-      // Logic operations: CF = OF = 0.
-      e = ["false", "false", Z, Z, S, P, S, `(${Z}) || ${S}`][base];
     } else if (k === K_RES32 || k === K_RES64) {
-      // Shifts: CF and OF are bits of fx.
+      // Shifts: CF and OF are bits of fx (logic operations: fx = 0, so CF = OF = 0).
       const O = "(fx & 2048) !== 0";
       const B = "(fx & 1) !== 0";
       e = [O, B, Z, `${B} || ${Z}`, S, P, `(${S}) !== (${O})`, `${Z} || (${S}) !== (${O})`][base];

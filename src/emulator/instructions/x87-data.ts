@@ -8,7 +8,7 @@
  * are stored as 0xffff like the hardware does; the instruction and data pointers (FIP FCS FOP FDP
  * FDS) are stored as zero because they are not tracked.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { cond } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
@@ -57,15 +57,6 @@ const TRUNCATE = 2;
 
 function rc(f: X87): number {
   return (f.cw >> 10) & 3;
-}
-
-/** ST(0), or the indefinite after a stack underflow. */
-function top(f: X87): F80 {
-  if (f.isEmpty(0)) {
-    f.underflow();
-    return INDEFINITE;
-  }
-  return f.get(0);
 }
 
 // ------------------------------------------------------------------ loads
@@ -139,7 +130,7 @@ const fstMem: Handler = (m, o) => {
   const f = begin(m, o);
   const a = ea(m, o);
   const mem = m.memory;
-  const x = top(f);
+  const x = f.get(0);
   const mode = (o.imm2 & TRUNCATE) !== 0 ? 3 : rc(f);
   let lo = 0;
   let hi = 0;
@@ -197,7 +188,7 @@ const fstReg: Handler = (m, o) => {
     if (end(f)) f.pop();
     return;
   }
-  f.set(o.d, top(f));
+  f.set(o.d, f.get(0));
   if (end(f) && (o.imm2 & POP) !== 0) f.pop();
 };
 

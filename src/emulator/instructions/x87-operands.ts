@@ -7,7 +7,7 @@
  * Waiting instructions (all but the fn* control ones) first check for a pending unmasked exception
  * (ES set in the status word): it is delivered as SIGFPE (#MF), as on hardware.
  */
-import iced from "iced-x86";
+import iced from "../iced.js";
 import { GuestFaultError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import type { Op } from "../op.js";
