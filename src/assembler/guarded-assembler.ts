@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
-import { KeystoneCrash, KeystoneFailure, type AsmEngine } from "./keystone.js";
+import { KeystoneCrash, KeystoneFailure, KeystoneTimeout, type AsmEngine } from "./keystone.js";
 import type { AsmReply, AsmRequest } from "./keystone-worker.js";
 
 /** How long one keystone call may take (ordinary calls take milliseconds). */
@@ -62,7 +62,7 @@ export class GuardedAssembler implements AsmEngine {
     const received = waited === "timed-out" ? undefined : receiveMessageOnPort(port);
     if (received === undefined) {
       this.close();
-      throw new KeystoneFailure(
+      throw new KeystoneTimeout(
         `the assembler (keystone) did not finish within ${this.limitMs / 1000} s on this input`,
         "",
       );

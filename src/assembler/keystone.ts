@@ -50,6 +50,9 @@ export class KeystoneFailure extends Error {
   }
 }
 
+/** keystone did not finish in time (GuardedAssembler): assembling the same text again would not either. */
+export class KeystoneTimeout extends KeystoneFailure {}
+
 /** keystone trapped (its memory is exhausted or corrupt): no more calls on this module. */
 export class KeystoneCrash extends Error {}
 

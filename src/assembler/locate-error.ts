@@ -4,7 +4,7 @@
  * phrase keystone's error code for a student.
  */
 import { AssemblyError } from "./assembly-error.js";
-import { type AsmEngine, KeystoneFailure } from "./keystone.js";
+import { type AsmEngine, KeystoneFailure, KeystoneTimeout } from "./keystone.js";
 import type { SourceLine } from "./source-lines.js";
 
 export interface SectionSource {
@@ -50,7 +50,8 @@ function attempt(src: SectionSource, count: number): KeystoneFailure | undefined
 
 /** The AssemblyError for a section that keystone refused as a whole. */
 export function locateError(src: SectionSource, whole: KeystoneFailure): AssemblyError {
-  let failure = attempt(src, src.lines.length);
+  // A timeout is not tried again on the same text (it would only time out again).
+  let failure = whole instanceof KeystoneTimeout ? whole : attempt(src, src.lines.length);
   if (!failure) {
     // Only fails with every address known: report keystone's words at the section's first line.
     const l = src.lines[0];

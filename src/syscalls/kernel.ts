@@ -78,8 +78,9 @@ const isDevice = (kind: OpenFile["kind"]): kind is Device =>
   kind === "null" || kind === "zero" || kind === "random";
 
 const errnoOf = (e: unknown): number => {
-  const code = (e as NodeJS.ErrnoException).code ?? "";
-  return (E as Record<string, number>)[code] ?? E.EACCES;
+  const { code = "", errno } = e as NodeJS.ErrnoException;
+  // Node's errno is -errno on Linux: the host's own number for one the table does not name.
+  return (E as Record<string, number>)[code] ?? (typeof errno === "number" && errno < 0 ? -errno : E.EACCES);
 };
 
 /**
