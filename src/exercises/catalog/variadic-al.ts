@@ -90,9 +90,10 @@ export const variadicAl: FunctionExercise = {
 vsum_d(2, (double)a, (double)b) and returns its result converted back to long.
 
 A variadic callee does not know the types of its extra arguments. System V passes them like
-any others (integers in rdi, rsi, ...; doubles in xmm0, xmm1, ...) and adds one rule: al must
-hold the number of vector registers used. A variadic function compiled by gcc saves xmm0-xmm7
-for va_arg only when al is not zero.
+any others (integers in rdi, rsi, ...; doubles in xmm0, xmm1, ...) and adds one rule: al holds
+an upper bound (0 to 8) on the number of vector registers used. A variadic function compiled by
+gcc saves xmm0-xmm7 for va_arg only when al is not zero. This exercise asks for the exact count,
+as compilers set it: al = 2.
 
 vsum_d is provided (it is linked with your answer). Useful instructions: cvtsi2sd xmm0, rdi
 (long to double), cvttsd2si rax, xmm0 (double to long). A double comes back in xmm0.`,
