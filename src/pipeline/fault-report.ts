@@ -44,8 +44,10 @@ export function formatStopReport(
   machine: GuestMachine,
   debug: DebugInfo,
   frames: readonly StackFrame[],
+  /** Where it stopped, if not at rip (the syscall that asked for the stop). */
+  at = machine.rip,
 ): string {
-  const rip = machine.rip;
+  const rip = at;
   return [
     headline,
     `  rip:     ${hex(rip)}  in ${debug.nameOf(rip)}`,

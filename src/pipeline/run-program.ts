@@ -146,6 +146,7 @@ function stopped(p: Process, stop: StopReason, exitCode: number, headline: strin
     p.machine,
     p.program.debug,
     p.stack.frames,
+    stop.kind === "halted" ? (p.kernel.haltedAt ?? p.machine.rip) : p.machine.rip,
   );
   return { stop, exitCode, report, steps };
 }

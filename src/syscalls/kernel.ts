@@ -99,6 +99,8 @@ export class LinuxKernel implements SyscallHandler {
   largestRefused = 0;
   /** Set when the guest sent itself a signal (abort, raise): the signal number. */
   killedBy: number | undefined;
+  /** Address of the syscall instruction that stopped the guest (a signal it sent itself, the output cap). */
+  haltedAt: number | undefined;
   /** Set when the output cap stopped the guest. */
   outputLimitHit = false;
   private readonly maxOutput: number;
@@ -300,6 +302,7 @@ export class LinuxKernel implements SyscallHandler {
     // SIGCHLD, SIGURG, SIGWINCH are ignored by default; SIGCONT continues.
     if ([17, 18, 23, 28].includes(signal)) return 0;
     this.killedBy = signal;
+    this.haltedAt = m.rip - SYSCALL_LENGTH;
     m.halt(`the program sent itself signal ${signal}`);
     return 0;
   }
@@ -460,6 +463,7 @@ export class LinuxKernel implements SyscallHandler {
   private countOutput(m: GuestMachine, count: number): boolean {
     if (this.outputBytes + count > this.maxOutput) {
       this.outputLimitHit = true;
+      this.haltedAt = m.rip - SYSCALL_LENGTH;
       m.halt(`the output limit of ${formatBytes(this.maxOutput)} was reached (--max-output)`);
       return false;
     }
@@ -868,6 +872,9 @@ function permOf(prot: number): number {
     (prot & 4 ? Perm.exec | Perm.read : 0)
   );
 }
+
+/** `syscall` is 0F 05: during a syscall rip is already past it. */
+const SYSCALL_LENGTH = 2;
 
 /** The host's stdin, read synchronously and only when the guest reads (a terminal is never touched otherwise). */
 const hostStdin = {

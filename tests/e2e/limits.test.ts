@@ -137,6 +137,8 @@ void test("abort() (a signal the program sends itself) is a signal death: 134, S
   );
   assert.equal(r.exitCode, 134);
   assert.match(r.report!, /killed by SIGABRT \(signal 6\), which it sent itself \(abort\(\)\)/);
+  // Where: the syscall that sent it, not the instruction after it.
+  assert.match(r.report!, /at: +.*abort\.s:10\b.*syscall/);
 });
 
 void test(
