@@ -5,7 +5,7 @@ import { gradeAnswer } from "../exercises/grade.js";
 import { buildFailure } from "../exercises/build-failure.js";
 import { DEFAULT_SEED } from "../exercises/function-grader.js";
 import type { GradeReport } from "../exercises/report.js";
-import { readUserFile } from "../pipeline/compile-file.js";
+import { readUserFile } from "../pipeline/read-user-file.js";
 import { integerOption, oneFile, parseCommand } from "./args.js";
 import { exerciseById } from "./exercises-command.js";
 
