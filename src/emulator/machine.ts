@@ -21,10 +21,12 @@ import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
 import { translate } from "./translate.js";
 import {
   GP_REGISTERS,
+  type CallEvent,
   type GpRegister,
   type GuestFault,
   type GuestMachine,
   type MachineObserver,
+  type ReturnEvent,
   type StopReason,
   type SyscallHandler,
 } from "./types.js";
@@ -109,6 +111,9 @@ export class Machine implements GuestMachine {
   /** Listener lists, null when empty (the hot path tests for null). */
   callObs: MachineObserver[] | null = null;
   retObs: MachineObserver[] | null = null;
+  /** The events handed to `eventsOnly` observers, reused (they do not keep them). */
+  private readonly callEvent: CallEvent = { rip: 0, returnAddress: 0, target: 0, rsp: 0 };
+  private readonly returnEvent: ReturnEvent = { rip: 0, target: 0, rsp: 0 };
   private sysObs: MachineObserver[] | null = null;
   private faultObs: MachineObserver[] | null = null;
   private insObs: MachineObserver[] | null = null;
@@ -311,11 +316,28 @@ export class Machine implements GuestMachine {
   }
 
   emitCall(rip: number, returnAddress: number, target: number, rsp: number): void {
-    for (const o of this.callObs!) o.onCall!({ rip, returnAddress, target, rsp });
+    for (const o of this.callObs!) {
+      if (o.eventsOnly === true) {
+        const e = this.callEvent;
+        e.rip = rip;
+        e.returnAddress = returnAddress;
+        e.target = target;
+        e.rsp = rsp;
+        o.onCall!(e);
+      } else o.onCall!({ rip, returnAddress, target, rsp });
+    }
   }
 
   emitReturn(rip: number, target: number, rsp: number): void {
-    for (const o of this.retObs!) o.onReturn!({ rip, target, rsp });
+    for (const o of this.retObs!) {
+      if (o.eventsOnly === true) {
+        const e = this.returnEvent;
+        e.rip = rip;
+        e.target = target;
+        e.rsp = rsp;
+        o.onReturn!(e);
+      } else o.onReturn!({ rip, target, rsp });
+    }
   }
 
   // ---------------------------------------------------------------- syscall

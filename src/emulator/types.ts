@@ -126,6 +126,13 @@ export interface MachineObserver {
   onReturn?(e: ReturnEvent): void;
   onSyscall?(e: SyscallEvent): void;
   onFault?(f: GuestFault): void;
+  /**
+   * True when onCall and onReturn use nothing but their event (not the machine's registers, flags,
+   * rip or steps) and do not keep the event object: the machine then hands them one event object
+   * it reuses, instead of allocating one per call (the shadow call stack of a run is such an
+   * observer: millions of calls, no garbage).
+   */
+  readonly eventsOnly?: boolean;
   /** A write to guest memory (precise path only): address and byte length. */
   onMemoryWrite?(address: number, size: number): void;
 }
