@@ -248,3 +248,20 @@ void test(
     assert.throws(() => secondsOption("run", "timeout", "0"), /--timeout expects seconds/);
   },
 );
+
+void test(
+  "a program too large for --max-memory is an input error that says which flag sets the limit",
+  { skip: !built && "build first" },
+  () => {
+    const file = join(dir, "huge.s");
+    writeFileSync(file, start("  ret", ".bss\n.zero 100000000"));
+    for (const command of ["run", "trace"]) {
+      const r = abiLab([command, file, "--max-memory", "64M", "--sandbox", join(dir, "box3")]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /huge\.s: the program does not fit in the guest memory limit of 64 MiB: its segments and stack need more \(this limit is set with --max-memory SIZE\)/,
+      );
+    }
+  },
+);
