@@ -430,6 +430,7 @@ export class LinuxKernel implements SyscallHandler {
     }
     if (f.kind === "dir") return -E.EISDIR;
     if (f.kind === "stdin") {
+      if (count === 0) return 0; // even with nothing to read yet, as Linux answers
       let data: Uint8Array | null | undefined;
       try {
         data = (this.options.stdin ?? hostStdinBlocking).read(count);

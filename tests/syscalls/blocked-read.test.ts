@@ -122,3 +122,20 @@ void test("the time limit while the guest waits for input: 124", async () => {
   assert.match(r.report!, /stopped after \d+ instructions by the time limit \(0\.1 s\)/);
   assert.ok(Date.now() - t0 < 5000);
 });
+
+void test("a read of 0 bytes does not wait, even with nothing to read", async () => {
+  const file = join(dir, "zero.s");
+  writeFileSync(
+    file,
+    ".intel_syntax noprefix\n.globl _start\n_start:\n  xor eax, eax\n  xor edi, edi\n  lea rsi, [rip + buf]\n" +
+      "  xor edx, edx\n  syscall\n  lea rdi, [rax + 7]\n  mov eax, 60\n  syscall\n.bss\nbuf: .zero 8\n",
+  );
+  const r = await runProgramSliced(await loadProgram(file), {
+    sandboxDir: mkdtempSync(join(dir, "box-")),
+    stdout: () => {},
+    stderr: () => {},
+    stdin: silent,
+    timeoutMs: 2000,
+  });
+  assert.equal(r.exitCode, 7);
+});
