@@ -93,8 +93,9 @@ export function runProgram(program: LoadedProgram, options: RunOptions): RunResu
 }
 
 /**
- * Emulate a loaded program in slices, yielding to the event loop between them: a wall-clock
- * timeout and Ctrl-C (`interrupt`) stop it where it is, with a report of where that was.
+ * Emulate a loaded program in slices, yielding to the event loop between them and while the guest
+ * waits for input (a `stdin` read that has nothing yet): a wall-clock timeout and Ctrl-C
+ * (`interrupt`) stop it where it is, with a report of where that was.
  */
 export async function runProgramSliced(
   program: LoadedProgram,
