@@ -4,9 +4,9 @@
  * --timeout still stop it, with what it wrote before kept. Large piped input still arrives whole.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -127,6 +127,22 @@ void test(
     const out = Buffer.concat(chunks);
     assert.equal(out.subarray(0, 6).toString(), "ready\n");
     assert.ok(out.subarray(6).equals(data), "the bytes differ");
+  },
+);
+
+void test(
+  "run: a file as stdin is read whole (synchronously: its reads never wait)",
+  { skip: !built && "build first", timeout: 30_000 },
+  () => {
+    const data = randomBytes(300_000);
+    const file = join(dir, "input.bin");
+    writeFileSync(file, data);
+    const r = spawnSync(process.execPath, [cli, "run", cat, "--sandbox", join(dir, "box")], {
+      stdio: [openSync(file, "r"), "pipe", "pipe"],
+      maxBuffer: 1 << 24,
+    });
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.ok(r.stdout.subarray(6).equals(data), "the bytes differ");
   },
 );
 
