@@ -241,8 +241,7 @@ async function runFrom(
   });
   const stoppedAt = from + lines.length;
   if (stoppedAt >= inputs.length && result.exitCode === 0) return inputs.length;
-  const report = result.report?.replace("(the --max-steps limit)", "(the grader's step limit)");
-  const why = [stderr.trim(), report, `(exit status ${result.exitCode})`].filter(Boolean).join("\n");
+  const why = [stderr.trim(), result.report, `(exit status ${result.exitCode})`].filter(Boolean).join("\n");
   const stopped =
     marker < 0
       ? `the program stopped before the grader's driver ran:\n${why}`

@@ -2,7 +2,14 @@ import * as fs from "node:fs";
 import { randomFillSync } from "node:crypto";
 import { GuestFaultError, MemoryLimitError } from "../emulator/errors.js";
 import { USER_TOP } from "../emulator/memory.js";
-import { Perm, PAGE_SIZE, type GuestMachine, type SyscallHandler } from "../emulator/types.js";
+import {
+  Perm,
+  PAGE_SIZE,
+  SYSCALL_RESTART,
+  type GuestMachine,
+  type SyscallHandler,
+} from "../emulator/types.js";
+import { hostStdinBlocking, type GuestInput } from "./guest-input.js";
 import { resolveGuestPath } from "./sandbox-path.js";
 import { SYSCALL_NAMES } from "./syscall-names.js";
 
@@ -11,8 +18,8 @@ export interface KernelOptions {
   sandboxDir: string;
   stdout: (bytes: Uint8Array) => void;
   stderr: (bytes: Uint8Array) => void;
-  /** The guest's stdin (null: end of file). Default: the host process's fd 0. */
-  stdin?: { read(max: number): Uint8Array | null };
+  /** The guest's stdin. Default: the host process's fd 0, read synchronously. */
+  stdin?: GuestInput;
   /** The initial program break (the loader sets it). */
   brk?: number;
   limits?: { maxOutputBytes?: number; maxOpenFiles?: number };
@@ -423,12 +430,15 @@ export class LinuxKernel implements SyscallHandler {
     }
     if (f.kind === "dir") return -E.EISDIR;
     if (f.kind === "stdin") {
-      let data: Uint8Array | null;
+      if (count === 0) return 0; // even with nothing to read yet, as Linux answers
+      let data: Uint8Array | null | undefined;
       try {
-        data = (this.options.stdin ?? hostStdin).read(count);
+        data = (this.options.stdin ?? hostStdinBlocking).read(count);
       } catch (e) {
         return -errnoOf(e);
       }
+      // Nothing there yet: the machine stops at this syscall and runs it again once there is.
+      if (data === undefined) return RESTART;
       if (!data) return 0;
       this.put(m, buf, data);
       return data.length;
@@ -464,7 +474,7 @@ export class LinuxKernel implements SyscallHandler {
     if (this.outputBytes + count > this.maxOutput) {
       this.outputLimitHit = true;
       this.haltedAt = m.rip - SYSCALL_LENGTH;
-      m.halt(`the output limit of ${formatBytes(this.maxOutput)} was reached (--max-output)`);
+      m.halt(`the output limit of ${formatBytes(this.maxOutput)} was reached`);
       return false;
     }
     this.outputBytes += count;
@@ -873,29 +883,7 @@ function permOf(prot: number): number {
   );
 }
 
+const RESTART = Number(SYSCALL_RESTART);
+
 /** `syscall` is 0F 05: during a syscall rip is already past it. */
 const SYSCALL_LENGTH = 2;
-
-/** The host's stdin, read synchronously and only when the guest reads (a terminal is never touched otherwise). */
-const hostStdin = {
-  read(max: number): Uint8Array | null {
-    const buf = Buffer.alloc(Math.min(max, 65536));
-    let wait = 1;
-    for (;;) {
-      try {
-        const n = fs.readSync(0, buf, 0, buf.length, null);
-        return n === 0 ? null : new Uint8Array(buf.subarray(0, n));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EOF") return null;
-        if (code !== "EAGAIN") throw e; // the guest's read fails with the same errno (EISDIR, EBADF, EIO...)
-        // A non-blocking stdin with nothing in it yet: the guest's read blocks, as it would natively,
-        // sleeping between attempts rather than spinning.
-        Atomics.wait(sleeper, 0, 0, wait);
-        wait = Math.min(wait * 2, 50);
-      }
-    }
-  },
-};
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
