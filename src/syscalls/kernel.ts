@@ -40,6 +40,7 @@ const E = {
   ENOSYS: 38,
   ENOTEMPTY: 39,
   ELOOP: 40,
+  ESRCH: 3,
 } as const;
 
 const AT_FDCWD = -100;
@@ -56,6 +57,11 @@ const AT_EMPTY_PATH = 0x1000;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const MMAP_BASE = 0x7f00_0000_0000;
+/** The guest's pid (and tid): getpid answers it. */
+const PID = 1000;
+const SIG_IGN = 1n;
+/** struct sigaction as the kernel reads it: handler, flags, restorer, an 8-byte mask. */
+const SIGACTION_SIZE = 32;
 
 interface OpenFile {
   kind: "stdin" | "stdout" | "stderr" | "file" | "dir" | Device;
@@ -105,6 +111,9 @@ export class LinuxKernel implements SyscallHandler {
   outputLimitHit = false;
   private readonly maxOutput: number;
   private readonly maxOpen: number;
+  /** rt_sigaction's struct (handler, flags, restorer, mask) by signal, and the handler alone. */
+  private readonly actions = new Map<number, Uint8Array>();
+  private readonly handlers = new Map<number, bigint>();
 
   constructor(private readonly options: KernelOptions) {
     this.files.set(0, { kind: "stdin", position: 0, flags: 0 });
@@ -173,9 +182,10 @@ export class LinuxKernel implements SyscallHandler {
       case 12:
         return this.brk(m, u(0));
       case 13:
+        return this.sigaction(m, i(0), u(1), u(2));
       case 14:
       case 131:
-        return 0; // rt_sigaction, rt_sigprocmask, sigaltstack: recorded, no signals are delivered
+        return 0; // rt_sigprocmask, sigaltstack: no signals are delivered
       case 16:
         return -E.ENOTTY; // ioctl: no terminals in the sandbox
       case 17:
@@ -190,7 +200,7 @@ export class LinuxKernel implements SyscallHandler {
         return this.faccessat(m, AT_FDCWD, u(0));
       case 39:
       case 186:
-        return 1000; // getpid, gettid
+        return PID; // getpid, gettid
       case 110:
         return 1; // getppid
       case 102:
@@ -237,7 +247,7 @@ export class LinuxKernel implements SyscallHandler {
       case 158:
         return this.archPrctl(m, i(0), u(1));
       case 218:
-        return 1000; // set_tid_address
+        return PID; // set_tid_address
       case 228:
         return this.clockGettime(m, i(0), u(1));
       case 202:
@@ -273,10 +283,13 @@ export class LinuxKernel implements SyscallHandler {
       case 33:
       case 292:
         return this.dup(i(0), i(1));
-      case 200:
-      case 234:
       case 62:
-        return this.kill(m, i(n === 234 ? 2 : 1));
+        // kill: this process (pid, its group 0 or -pid); -1 is every other process: none here.
+        return this.kill(m, [PID, 0, -PID].includes(i(0)) ? i(1) : undefined, i(1));
+      case 200:
+        return this.kill(m, i(0) === PID ? i(1) : undefined, i(1)); // tkill
+      case 234:
+        return this.kill(m, i(0) === PID && i(1) === PID ? i(2) : undefined, i(2)); // tgkill
       case 56:
       case 57:
       case 58:
@@ -295,15 +308,34 @@ export class LinuxKernel implements SyscallHandler {
     }
   }
 
-  /** kill/tkill/tgkill: the only process is this one; a signal ends it (handlers never run). */
-  private kill(m: GuestMachine, signal: number): number {
-    if (signal < 0 || signal > 64) return -E.EINVAL;
+  /**
+   * kill/tkill/tgkill of this process (`signal`) or of another (undefined: none exists, ESRCH). A
+   * signal set to SIG_IGN or ignored by default is discarded; any other ends the process (handlers
+   * never run).
+   */
+  private kill(m: GuestMachine, signal: number | undefined, asked: number): number {
+    if (asked < 0 || asked > 64) return -E.EINVAL;
+    if (signal === undefined) return -E.ESRCH;
     if (signal === 0) return 0;
+    if (this.handlers.get(signal) === SIG_IGN) return 0;
     // SIGCHLD, SIGURG, SIGWINCH are ignored by default; SIGCONT continues.
     if ([17, 18, 23, 28].includes(signal)) return 0;
     this.killedBy = signal;
     this.haltedAt = m.rip - SYSCALL_LENGTH;
     m.halt(`the program sent itself signal ${signal}`);
+    return 0;
+  }
+
+  /** rt_sigaction: the handlers are kept (for SIG_IGN and for the old action), never run. */
+  private sigaction(m: GuestMachine, signal: number, act: number, old: number): number {
+    if (signal < 1 || signal > 64 || (act !== 0 && (signal === 9 || signal === 19))) return -E.EINVAL;
+    const previous = this.actions.get(signal) ?? new Uint8Array(SIGACTION_SIZE);
+    const next = act !== 0 ? this.bytes(m, act, SIGACTION_SIZE).slice() : undefined;
+    if (old !== 0) this.put(m, old, previous);
+    if (next) {
+      this.actions.set(signal, next);
+      this.handlers.set(signal, new DataView(next.buffer).getBigUint64(0, true));
+    }
     return 0;
   }
 
@@ -444,7 +476,8 @@ export class LinuxKernel implements SyscallHandler {
   private write(m: GuestMachine, fd: number, buf: number, count: number): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
-    if ((f.flags & O_ACCMODE) === 0 && f.kind === "file") return -E.EBADF;
+    if ((f.flags & O_ACCMODE) === 0 && (f.kind === "file" || f.kind === "dir" || isDevice(f.kind)))
+      return -E.EBADF;
     const data = this.bytes(m, buf, count);
     if (isDevice(f.kind)) return count;
     if (!this.countOutput(m, count)) return -E.EFBIG;
@@ -471,10 +504,12 @@ export class LinuxKernel implements SyscallHandler {
     return true;
   }
 
+  /** pread/pwrite: a negative offset is checked first; a device ignores the offset; stdio is a pipe or tty. */
   private pread(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
-    const f = this.files.get(fd);
-    if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
     if (offset < 0) return -E.EINVAL;
+    const f = this.files.get(fd);
+    if (f && (isDevice(f.kind) || f.kind === "dir")) return this.read(m, fd, buf, count);
+    if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
     const data = new Uint8Array(Math.min(count, 1 << 20));
     const got = fs.readSync(f.fd!, data, 0, data.length, offset);
     this.put(m, buf, data.subarray(0, got));
@@ -482,10 +517,11 @@ export class LinuxKernel implements SyscallHandler {
   }
 
   private pwrite(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
+    if (offset < 0) return -E.EINVAL;
     const f = this.files.get(fd);
+    if (f && (isDevice(f.kind) || f.kind === "dir")) return this.write(m, fd, buf, count);
     if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
     if ((f.flags & O_ACCMODE) === 0) return -E.EBADF;
-    if (offset < 0) return -E.EINVAL;
     const data = this.bytes(m, buf, count);
     if (!this.countOutput(m, count)) return -E.EFBIG;
     return fs.writeSync(f.fd!, data, 0, count, offset);
