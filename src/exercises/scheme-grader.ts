@@ -215,7 +215,11 @@ async function runFrom(
   });
   const stoppedAt = from + lines.length;
   if (stoppedAt >= inputs.length && result.exitCode === 0) return inputs.length;
-  const report = result.report?.replace("(the --max-steps limit)", "(the grader's step limit)");
+  // Places in the driver are not lines of the student's file.
+  const inFile = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):\\d+`, "g");
+  const report = result.report
+    ?.replace("(the --max-steps limit)", "(the grader's step limit)")
+    .replace(inFile, (place, line: string) => (Number(line) > answerLines ? "the grader's driver" : place));
   const why = [stderr.trim(), report, `(exit status ${result.exitCode})`].filter(Boolean).join("\n");
   const stopped =
     marker < 0
