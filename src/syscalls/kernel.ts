@@ -54,6 +54,9 @@ const O_NOFOLLOW = 0o400000;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
+const MAP_SHARED = 1;
+const MAP_TYPE = 0xf;
+const PROT_WRITE = 2;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const MMAP_BASE = 0x7f00_0000_0000;
@@ -114,6 +117,8 @@ export class LinuxKernel implements SyscallHandler {
   /** rt_sigaction's struct (handler, flags, restorer, mask) by signal, and the handler alone. */
   private readonly actions = new Map<number, Uint8Array>();
   private readonly handlers = new Map<number, bigint>();
+  /** Shared mappings of files: [at, end) maps the host file from `offset`. */
+  private readonly shared: { at: number; end: number; host: string; offset: number }[] = [];
 
   constructor(private readonly options: KernelOptions) {
     this.files.set(0, { kind: "stdin", position: 0, flags: 0 });
@@ -210,6 +215,7 @@ export class LinuxKernel implements SyscallHandler {
         return 1000; // getuid getgid geteuid getegid
       case 60:
       case 231:
+        this.syncShared(m, 0, USER_TOP);
         m.exit(i(0) & 0xff);
         return 0;
       case 63:
@@ -278,6 +284,8 @@ export class LinuxKernel implements SyscallHandler {
         return this.getrandom(m, u(0), u(1));
       case 28:
         return 0; // madvise
+      case 26:
+        return this.msync(m, u(0), u(1));
       case 32:
         return this.dup(i(0), -1);
       case 33:
@@ -320,6 +328,7 @@ export class LinuxKernel implements SyscallHandler {
     if (this.handlers.get(signal) === SIG_IGN) return 0;
     // SIGCHLD, SIGURG, SIGWINCH are ignored by default; SIGCONT continues.
     if ([17, 18, 23, 28].includes(signal)) return 0;
+    this.syncShared(m, 0, USER_TOP);
     this.killedBy = signal;
     this.haltedAt = m.rip - SYSCALL_LENGTH;
     m.halt(`the program sent itself signal ${signal}`);
@@ -744,15 +753,19 @@ export class LinuxKernel implements SyscallHandler {
     // A private mapping of /dev/zero is an anonymous mapping.
     if (!(flags & MAP_ANONYMOUS) && this.files.get(fd)?.kind === "zero") flags |= MAP_ANONYMOUS;
     const file = flags & MAP_ANONYMOUS ? undefined : this.files.get(fd);
+    const shared = !(flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) === MAP_SHARED;
     if (!(flags & MAP_ANONYMOUS)) {
       if (!file || file.kind !== "file") return -E.EBADF;
       if (offset < 0 || offset % PAGE_SIZE) return -E.EINVAL;
+      // The file must be readable, and writable for a shared mapping that may be written.
+      const mode = file.flags & O_ACCMODE;
+      if (mode === 1 || (shared && prot & PROT_WRITE && mode !== 2)) return -E.EACCES;
     }
     let at: number;
     if (flags & MAP_FIXED) {
       if (addr % PAGE_SIZE) return -E.EINVAL;
       at = addr;
-      if (m.memory.isMapped(at, size)) m.memory.unmap(at, size);
+      if (m.memory.isMapped(at, size)) this.unmap(m, at, size);
     } else {
       at = m.memory.findFree(size, MMAP_BASE - size);
       if (at < 0) at = m.memory.findFree(size, 0x1_0000_0000);
@@ -771,7 +784,56 @@ export class LinuxKernel implements SyscallHandler {
       m.memory.writeBytes(at, data.subarray(0, got));
     }
     m.memory.protect(at, size, permOf(prot));
+    if (shared) this.shared.push({ at, end: at + size, host: file!.host!, offset });
     return at;
+  }
+
+  /**
+   * Writes the pages of shared file mappings in [from, to) back to their files (the part of each
+   * file that exists: a mapping does not make its file longer). Done at msync, munmap and when the
+   * program ends: between those, the file and the mapping do not see each other's writes.
+   */
+  private syncShared(m: GuestMachine, from: number, to: number): void {
+    for (const s of this.shared) {
+      const start = Math.max(from, s.at);
+      const end = Math.min(to, s.end);
+      if (start >= end) continue;
+      let fd: number | undefined;
+      try {
+        fd = fs.openSync(s.host, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+        const { size, nlink } = fs.fstatSync(fd);
+        if (nlink > 1) continue; // never written through a hard link (see openat)
+        for (let page = start; page < end; page += PAGE_SIZE) {
+          const at = s.offset + (page - s.at);
+          const length = Math.min(PAGE_SIZE, end - page, size - at);
+          if (length <= 0) break;
+          if (m.memory.isMapped(page, length))
+            fs.writeSync(fd, m.memory.readBytes(page, length), 0, length, at);
+        }
+      } catch {
+        // The file is gone or cannot be written: the mapping's writes stay in memory, as a private one's.
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    }
+  }
+
+  private msync(m: GuestMachine, addr: number, length: number): number {
+    if (addr % PAGE_SIZE) return -E.EINVAL;
+    const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    if (size > 0 && !m.memory.isMapped(addr, size)) return -E.ENOMEM;
+    this.syncShared(m, addr, addr + size);
+    return 0;
+  }
+
+  /** Unmaps [addr, addr + size), writing shared file pages back first. */
+  private unmap(m: GuestMachine, addr: number, size: number): void {
+    this.syncShared(m, addr, addr + size);
+    m.memory.unmap(addr, size);
+    for (let k = this.shared.length - 1; k >= 0; k--) {
+      const s = this.shared[k];
+      if (s.at >= addr && s.end <= addr + size) this.shared.splice(k, 1);
+    }
   }
 
   private mprotect(m: GuestMachine, addr: number, length: number, prot: number): number {
@@ -786,7 +848,7 @@ export class LinuxKernel implements SyscallHandler {
   private munmap(m: GuestMachine, addr: number, length: number): number {
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     if (addr % PAGE_SIZE || length <= 0 || addr + size > USER_TOP) return -E.EINVAL;
-    m.memory.unmap(addr, size);
+    this.unmap(m, addr, size);
     return 0;
   }
 
