@@ -126,6 +126,13 @@ export interface MachineObserver {
   onReturn?(e: ReturnEvent): void;
   onSyscall?(e: SyscallEvent): void;
   onFault?(f: GuestFault): void;
+  /**
+   * True when onCall and onReturn use nothing but their event (not the machine's registers, flags,
+   * rip or steps), do not keep the event object (the machine reuses it) and change nothing:
+   * translated code may then deliver call and return events without writing its state back first
+   * (the shadow call stack of a run is such an observer).
+   */
+  readonly eventsOnly?: boolean;
   /** A write to guest memory (precise path only): address and byte length. */
   onMemoryWrite?(address: number, size: number): void;
 }

@@ -22,6 +22,8 @@ export class CallStack implements MachineObserver {
   private n = 0;
   /** Frames beyond this depth are not kept (deep recursion), only counted. */
   private dropped = 0;
+  /** onCall and onReturn look at their event only. */
+  readonly eventsOnly = true;
 
   constructor(private readonly maxDepth = 100_000) {}
 
