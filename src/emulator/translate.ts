@@ -1,8 +1,10 @@
 /**
- * The block translator: turns a hot basic block (decode-cache.ts) into one JavaScript function,
- * generated as source and compiled by V8 with `new Function`.
+ * The translator: turns a hot basic block (decode-cache.ts), with the blocks it leads to (a
+ * region, formRegion), into one JavaScript function, generated as source and compiled by V8 with
+ * `new Function`. The function runs the region's blocks in a loop (`switch` on the block number),
+ * so loops and recursion inside the region never leave it.
  *
- * Inside the function the guest registers the block uses live in JS locals (`L3`/`H3` = low and
+ * Inside the function the guest registers the region uses live in JS locals (`L3`/`H3` = low and
  * high word of rbx), loaded at entry and written back at every exit; operands (register numbers,
  * immediates, displacements, branch targets) are baked in as constants; the lazy flags of the last
  * flag-setting instruction stay in locals too, so that `cmp` + `jcc` becomes one JS comparison and
@@ -15,7 +17,8 @@
  * `m.fi` to the instruction's index in the block and rethrows. A store that lands on a page holding
  * decoded code may invalidate this very block: after each store (and each fallback call) the
  * function checks `B.valid` and leaves at the next instruction, so self-modifying code behaves as in
- * the interpreter. Call and return events are emitted as the handlers emit them.
+ * the interpreter; entering another block of the region checks that one too. Call and return events
+ * are emitted as the handlers emit them.
  */
 import type { Block } from "./decode-cache.js";
 import {
@@ -246,7 +249,11 @@ class Gen {
   }
 
   st(size: number, v: string): string {
-    return size === 1 ? `mem.store8(a, ${v});` : size === 2 ? `mem.store16(a, ${v});` : `mem.store32(a, ${v});`;
+    return size === 1
+      ? `mem.store8(a, ${v}); sl = 1;`
+      : size === 2
+        ? `mem.store16(a, ${v}); sl = 1;`
+        : `mem.store32(a, ${v}); sl = 1;`;
   }
 
   /**
@@ -255,7 +262,7 @@ class Gen {
    */
   checkValid(k: number): void {
     const next = k + 1 < this.b.n ? this.ops[k + 1].ip : this.b.endIp;
-    this.emit(`if (B${this.j}.valid === false) { ${this.exit(`${next}`, k + 1)} }`);
+    this.emit(`if (sl !== 0) { sl = 0; if (B${this.j}.valid === false) { ${this.exit(`${next}`, k + 1)} } }`);
   }
 
   /**
@@ -264,19 +271,27 @@ class Gen {
    * TLB miss in optimised code does not deoptimise it.
    */
   ld64(lo: string, hi: string): void {
-    this.emit(`${lo} = mem.load64(a); ${hi} = MH[0];`);
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
+    );
   }
 
   ld32(v: string): void {
-    this.emit(`${v} = mem.load32(a);`);
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
+    );
   }
 
   st64(lo: string, hi: string): void {
-    this.emit(`mem.store64(a, ${lo}, ${hi});`);
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
+    );
   }
 
   st32(v: string): void {
-    this.emit(`mem.store32(a, ${v});`);
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4092) WV[j_].setInt32(o_, ${v}, true); else { mem.store32(a, ${v}); sl = 1; }`,
+    );
   }
 
   /** Register read of an operand up to 32 bits, sign-extended from its size. */
@@ -717,8 +732,8 @@ function genUn(g: Gen, k: number, op: number, is64: boolean): boolean {
 
 /** A region holds at most this many blocks and instructions (bounds the time V8 spends compiling it). */
 const MAX_REGION_BLOCKS = 48;
-const MAX_REGION_INS = 400;
-const MAX_REGION_SOURCE = 40_000;
+const MAX_REGION_INS = 120;
+const MAX_REGION_SOURCE = 14_000;
 
 /**
  * The blocks translated together with hot block b: b first, then the blocks it reaches by direct
@@ -797,9 +812,7 @@ function genBlock(g: Gen, r: Region, j: number): void {
   g.emit(`case ${j}: { // block ${b.ip.toString(16)}`);
   // Steps: s0 counts those before this block. Entered from the run loop, the budget and the
   // block's validity have been checked; from another block, they are checked here.
-  g.emit(
-    `s0 += sc; if (s0 + ${n} > LIM || B${j}.valid === false) { ${g.exit(`${b.ip}`, 0)} } bi = ${j};`,
-  );
+  g.emit(`s0 += sc; if (s0 + ${n} > LIM || B${j}.valid === false) { ${g.exit(`${b.ip}`, 0)} } bi = ${j};`);
   let ended = false;
   for (let k = 0; k < n; k++) {
     const o = ops[k];
@@ -922,7 +935,7 @@ function regionSource(blocks: Block[]): string {
   const src = `const ${consts};
 return function block_${b.ip.toString(16)}(LIM, pc) {
 let s0 = m.steps;
-let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, j_ = 0, a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
@@ -992,6 +1005,10 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     "TT",
     "RPK",
     "RPV",
+    "RT",
+    "RV",
+    "WT",
+    "WV",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -1011,6 +1028,10 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     T,
     rpk,
     rpv,
+    m.memory.rTag,
+    m.memory.rView,
+    m.memory.wTag,
+    m.memory.wView,
   );
 }
 
