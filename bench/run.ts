@@ -51,6 +51,8 @@ interface Row {
   cpu?: number;
   /** CPU time of `abi-lab run` on the executable built natively (no compile, assemble, link). */
   exeCpu?: number;
+  /** Wall time of `abi-lab run` on that executable. */
+  exeMs: number;
   same: boolean;
 }
 
@@ -88,6 +90,7 @@ for (const file of programs) {
     peakMiB: exeRun.peakMiB,
     cpu: emulated.cpu,
     exeCpu: exeRun.cpu,
+    exeMs: exeRun.ms,
     same: native.stdout === emulated.stdout && native.stdout === exeRun.stdout,
   });
 }
@@ -137,20 +140,22 @@ console.log(
   `\nabi-lab bench — ${process.platform} ${process.arch}, node ${process.version}, median of ${RUNS}\n`,
 );
 console.log(
-  `${"program".padEnd(16)}${pad("native ms", 11)}${pad("abi-lab ms", 12)}${pad("ratio", 8)}${qemu ? pad("qemu ms", 10) : ""}${pad("cpu ms", 9)}${pad("exe cpu", 9)}${pad("M instr", 10)}${pad("M instr/s", 11)}${pad("peak MiB", 10)}  output`,
+  `${"program".padEnd(16)}${pad("native ms", 11)}${pad("abi-lab ms", 12)}${pad("ratio", 8)}${pad("emul ×", 8)}${qemu ? pad("qemu ms", 10) : ""}${pad("cpu ms", 9)}${pad("exe cpu", 9)}${pad("M instr", 10)}${pad("M instr/s", 11)}${pad("peak MiB", 10)}  output`,
 );
 const baseCpu = base.cpu ?? 0;
 for (const r of rows) {
   const emuMs = r.exeCpu !== undefined ? r.exeCpu - baseCpu : undefined;
   const mips = r.instructions && emuMs !== undefined && emuMs > 0 ? r.instructions / 1e3 / emuMs : undefined;
   console.log(
-    `${r.name.padEnd(16)}${pad(r.native.toFixed(1), 11)}${pad(r.emulated.toFixed(0), 12)}${pad((r.emulated / r.native).toFixed(1) + "×", 8)}${
+    `${r.name.padEnd(16)}${pad(r.native.toFixed(1), 11)}${pad(r.emulated.toFixed(0), 12)}${pad((r.emulated / r.native).toFixed(1) + "×", 8)}${pad((Math.max(0, r.exeMs - base.ms) / r.native).toFixed(1) + "×", 8)}${
       qemu ? pad(r.qemu?.toFixed(1) ?? "", 10) : ""
     }${pad(r.cpu !== undefined ? r.cpu.toFixed(0) : "?", 9)}${pad(r.exeCpu !== undefined ? r.exeCpu.toFixed(0) : "?", 9)}${pad(r.instructions ? (r.instructions / 1e6).toFixed(1) : "?", 10)}${pad(mips ? mips.toFixed(1) : "?", 11)}${pad(r.peakMiB ? r.peakMiB.toFixed(0) : "?", 10)}  ${r.same ? "same" : "DIFFERENT"}`,
   );
 }
 console.log(
   `\nabi-lab ms: wall time of \`abi-lab run FILE\` end to end (a .scm is compiled, assembled and linked first);` +
+    `\nemul ×: emulation alone, as a ratio to native: wall time of \`abi-lab run\` on the executable minus the` +
+    `\n${base.ms.toFixed(0)} ms it takes on an almost empty one (Node, iced-x86, loading the image);` +
     `\ncpu ms: its CPU time; exe cpu: CPU time of \`abi-lab run\` on the executable built with \`abi-lab build\`;` +
     `\nM instr/s: guest instructions per second of CPU time spent emulating (exe cpu minus the ${baseCpu.toFixed(0)} ms` +
     `\nthat \`abi-lab run\` of an almost empty executable costs); peak MiB: peak RSS of the executable run.`,

@@ -15,7 +15,7 @@ export type {
   SyscallEvent,
 } from "./emulator/types.js";
 export { loadProgram, linkAssembly, type LoadedProgram } from "./pipeline/load-program.js";
-export { runProgram, type RunOptions, type RunResult } from "./pipeline/run-program.js";
+export { runProgram, type RunOptions, type RunResult, type ResourceLimit } from "./pipeline/run-program.js";
 export { DebugInfo } from "./pipeline/debug-info.js";
 export { programView } from "./pipeline/program-view.js";
 export { FunctionLab, type CallOptions, type CallResult } from "./lab/function-lab.js";

@@ -3,7 +3,7 @@ import { UserInputError } from "../diagnostics.js";
 import { FORMATS, type FormatName } from "../exercises/formats/index.js";
 import { gradeAnswer } from "../exercises/grade.js";
 import { buildFailure } from "../exercises/build-failure.js";
-import { DEFAULT_SEED } from "../exercises/function-grader.js";
+import { DEFAULT_SEED } from "../exercises/grading-start.js";
 import type { GradeReport } from "../exercises/report.js";
 import { readUserFile } from "../pipeline/read-user-file.js";
 import { integerOption, oneFile, parseCommand } from "./args.js";

@@ -13,9 +13,10 @@ usage:
         print (or write) the assembly
   abi-lab build FILE -o OUT [--no-align]
         write a static ELF executable that runs natively on Linux x86-64
-  abi-lab trace FILE [--json] [--all] [--no-align] [-- ARGS...]
+  abi-lab trace FILE [--json] [--all] [--no-align] [--sandbox DIR] [--env K=V]... [-- ARGS...]
         every call, return and syscall with arguments decoded, alignment and callee-saved
         verdicts, and calling-convention violations; one event per line
+        (--max-steps, --max-memory, --max-output, --timeout, Ctrl-C and exit status as for run)
   abi-lab step FILE [--break SYMBOL]... [--no-align] [--sandbox DIR]
         the full-screen stepper: call panel, registers, stack, reverse stepping
   abi-lab exercises [ID] [--start]

@@ -3,13 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { UserInputError } from "../diagnostics.js";
 import { loadProgram } from "../pipeline/load-program.js";
-import { runProgramSliced } from "../pipeline/run-program.js";
 import { AbiChecker } from "../abi/checker.js";
 import { programView } from "../pipeline/program-view.js";
-import { envOption, integerOption, oneFile, parseCommand, secondsOption, sizeOption } from "./args.js";
-
-/** Default limits of `abi-lab run` (README, "Exit codes and limits"). */
-export const RUN_LIMITS = { steps: 10_000_000_000, memory: 1 << 30, output: 1 << 30, openFiles: 256 };
+import { envOption, oneFile, parseCommand } from "./args.js";
+import { LIMIT_OPTIONS, limitsFrom, runFromCommandLine } from "./guest-run.js";
 
 /**
  * `abi-lab run FILE [--sandbox DIR] [--max-steps N] [--max-memory SIZE] [--max-output SIZE]
@@ -18,41 +15,25 @@ export const RUN_LIMITS = { steps: 10_000_000_000, memory: 1 << 30, output: 1 <<
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals, rest } = parseCommand("run", argv, {
     sandbox: { type: "string" },
-    "max-steps": { type: "string" },
-    "max-memory": { type: "string" },
-    "max-output": { type: "string" },
-    timeout: { type: "string" },
+    ...LIMIT_OPTIONS,
     env: { type: "string", multiple: true },
     "no-align": { type: "boolean" },
     check: { type: "boolean" },
     stats: { type: "boolean" },
   });
   const file = oneFile("run", positionals);
-  const maxSteps = integerOption("run", "max-steps", values["max-steps"]) ?? RUN_LIMITS.steps;
-  const memoryLimit = sizeOption("run", "max-memory", values["max-memory"], "M") ?? RUN_LIMITS.memory;
-  const maxOutput = sizeOption("run", "max-output", values["max-output"], "M") ?? RUN_LIMITS.output;
-  const timeout = secondsOption("run", "timeout", values.timeout);
+  const limits = limitsFrom("run", values);
   const env = envOption("run", values.env);
   const program = await loadProgram(file, { align: !values["no-align"] });
   const sandboxDir = prepareSandbox(values.sandbox as string | undefined);
   const fresh = values.sandbox === undefined;
   let violations = 0;
   if (fresh) process.stderr.write(`abi-lab: sandbox (the guest's /) is ${sandboxDir}\n`);
-  // Ctrl-C stops the guest between two slices of the run, with a report of where it was.
-  const interrupt = new AbortController();
-  const onSigint = () => interrupt.abort();
-  process.on("SIGINT", onSigint);
-  const result = await runProgramSliced(program, {
+  const result = await runFromCommandLine(program, {
     args: rest,
     env,
     sandboxDir,
-    maxSteps,
-    memoryLimit,
-    maxOutput,
-    maxOpenFiles: RUN_LIMITS.openFiles,
-    timeoutMs: timeout !== undefined ? timeout * 1000 : undefined,
-    interrupt: interrupt.signal,
-    drain: drainStdout,
+    ...limits,
     stdout: (b) => process.stdout.write(b),
     stderr: (b) => process.stderr.write(b),
     attach: values.check
@@ -73,7 +54,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           ];
         }
       : undefined,
-  }).finally(() => process.off("SIGINT", onSigint));
+  });
   if (values.check)
     process.stderr.write(
       `abi-lab: --check: ${violations} calling-convention violation${violations === 1 ? "" : "s"}\n`,
@@ -85,12 +66,6 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (files.length) process.stderr.write(`abi-lab: files in the sandbox: ${files.join(", ")}\n`);
   }
   return result.exitCode;
-}
-
-/** Wait while much guest output is still queued for a slow stdout (a pipe): memory stays bounded. */
-function drainStdout(): Promise<void> | undefined {
-  if (process.stdout.writableLength < 8 << 20) return undefined;
-  return new Promise((resolve) => process.stdout.once("drain", () => resolve()));
 }
 
 function prepareSandbox(dir: string | undefined): string {

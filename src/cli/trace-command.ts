@@ -6,11 +6,11 @@ import { CallTracer, formatTraceEvent, type TraceEvent } from "../abi/call-trace
 import type { GuestMachine, MachineObserver } from "../emulator/types.js";
 import { loadProgram } from "../pipeline/load-program.js";
 import { programView } from "../pipeline/program-view.js";
-import { runProgram } from "../pipeline/run-program.js";
-import { envOption, integerOption, oneFile, parseCommand } from "./args.js";
+import { envOption, oneFile, parseCommand } from "./args.js";
+import { LIMIT_OPTIONS, limitsFrom, runFromCommandLine } from "./guest-run.js";
 
 /**
- * `abi-lab trace FILE [--json] [--all]`: every call and return across a function border and
+ * `abi-lab trace FILE [--json] [--all]` (and run's limits, --timeout, Ctrl-C): every call and return across a function border and
  * every syscall, with arguments raw and decoded, alignment and callee-saved verdicts, and the
  * checker's violations; one event per line (JSON Lines with --json).
  */
@@ -19,11 +19,12 @@ export async function traceCommand(argv: string[]): Promise<number> {
     json: { type: "boolean" },
     all: { type: "boolean" },
     sandbox: { type: "string" },
-    "max-steps": { type: "string" },
+    ...LIMIT_OPTIONS,
     env: { type: "string", multiple: true },
     "no-align": { type: "boolean" },
   });
   const file = oneFile("trace", positionals);
+  const limits = limitsFrom("trace", values);
   const json = values.json === true;
   const program = await loadProgram(file, { align: !values["no-align"] });
   const view = programView(program);
@@ -64,11 +65,11 @@ export async function traceCommand(argv: string[]): Promise<number> {
     });
     return [tracer, checker];
   };
-  const result = runProgram(program, {
+  const result = await runFromCommandLine(program, {
     args: rest,
     env: envOption("trace", values.env),
     sandboxDir: (values.sandbox as string | undefined) ?? mkdtempSync(join(tmpdir(), "abi-lab-")),
-    maxSteps: integerOption("trace", "max-steps", values["max-steps"]) ?? 10_000_000_000,
+    ...limits,
     stdout: output(1),
     stderr: output(2),
     attach,

@@ -21,6 +21,7 @@ import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
 import { translate } from "./translate.js";
 import {
   GP_REGISTERS,
+  SYSCALL_RESTART,
   type CallEvent,
   type GpRegister,
   type GuestFault,
@@ -257,6 +258,13 @@ export class Machine implements GuestMachine {
     this.interrupt = 1;
   }
 
+  /** A syscall that would block: stop at it, to run it again on the next run(). */
+  private block(ip: number): void {
+    this.rip = ip;
+    if (this.pending === null) this.pending = { kind: "blocked", rip: ip };
+    this.interrupt = 1;
+  }
+
   /** The exit code once the program has exited, else null. */
   get exited(): number | null {
     return this.exitCode;
@@ -358,6 +366,7 @@ export class Machine implements GuestMachine {
     let result: bigint;
     if (h === null) result = BigInt(-ENOSYS);
     else result = h.handle(this);
+    if (result === SYSCALL_RESTART) return this.block(ip);
     this.setReg(RAX / 2, result);
     const obs = this.sysObs;
     if (obs !== null) {

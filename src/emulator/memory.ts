@@ -69,6 +69,15 @@ export interface MemoryRegion {
   name: string;
 }
 
+/**
+ * Page storage is carved out of shared buffers of this many pages: a `new Uint8Array(4096)` per
+ * page costs an off-heap allocation and its bookkeeping each. The OS zero-fills the buffers
+ * lazily, so the pages not handed out yet cost no resident memory. The storage of unmapped pages
+ * is reused (a buffer is only freed when all its pages are), so the storage held never exceeds
+ * the most pages written at once.
+ */
+const CHUNK_PAGES = 256;
+
 const ZERO_BYTES = new Uint8Array(PAGE_SIZE);
 const ZERO_VIEW = new DataView(ZERO_BYTES.buffer);
 
@@ -95,6 +104,12 @@ export class Memory implements GuestMemory {
   private readonly sw = new Int32Array(4);
   private readonly swBytes = new Uint8Array(this.sw.buffer);
   private hook: ((address: number, size: number) => void) | null = null;
+  /** The buffer page storage is taken from, and how many of its pages are handed out. */
+  private chunk = new ArrayBuffer(0);
+  private chunkUsed = CHUNK_PAGES;
+  /** Storage of unmapped pages, to be zeroed and reused. */
+  private readonly freeData: Uint8Array[] = [];
+  private readonly freeViews: DataView[] = [];
   /**
    * Called before bytes [start, end) of page `page` change (or the whole page, for unmap and
    * protect) while it holds decoded code. The decode cache drops the blocks that overlap and
@@ -313,8 +328,19 @@ export class Memory implements GuestMemory {
   /** The page's storage, allocated on first write. */
   private storage(page: Page, a: number): Uint8Array {
     if (page.data === null) {
-      page.data = new Uint8Array(PAGE_SIZE);
-      page.view = new DataView(page.data.buffer);
+      const reused = this.freeData.pop();
+      if (reused !== undefined) {
+        page.data = reused.fill(0);
+        page.view = this.freeViews.pop()!;
+      } else {
+        if (this.chunkUsed === CHUNK_PAGES) {
+          this.chunk = new ArrayBuffer(CHUNK_PAGES * PAGE_SIZE);
+          this.chunkUsed = 0;
+        }
+        const at = this.chunkUsed++ * PAGE_SIZE;
+        page.data = new Uint8Array(this.chunk, at, PAGE_SIZE);
+        page.view = new DataView(this.chunk, at, PAGE_SIZE);
+      }
       const i = (a >>> PAGE_SHIFT) & TLB_MASK;
       if (this.rTag[i] === a - (a & PAGE_MASK)) this.rTag[i] = -1;
     }
@@ -545,6 +571,10 @@ export class Memory implements GuestMemory {
     this.forTouchedPages(start, end, (pn, page) => {
       if (page.code) this.dropCode(pn, page);
       this.pages.delete(pn);
+      if (page.data !== null) {
+        this.freeData.push(page.data);
+        this.freeViews.push(page.view!);
+      }
     });
   }
 

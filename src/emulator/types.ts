@@ -57,13 +57,24 @@ export const GP_REGISTERS: readonly GpRegister[] = [
 
 export type Signal = "SIGSEGV" | "SIGBUS" | "SIGFPE" | "SIGILL" | "SIGTRAP";
 
-export const SIGNAL_NUMBERS: Record<Signal, number> = {
+/** Linux x86-64 signal numbers: the hardware faults' (`Signal`) and the others a program may raise. */
+export const SIGNAL_NUMBERS = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
   SIGILL: 4,
   SIGTRAP: 5,
+  SIGABRT: 6,
   SIGBUS: 7,
   SIGFPE: 8,
+  SIGKILL: 9,
+  SIGUSR1: 10,
   SIGSEGV: 11,
-};
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+} as const satisfies Record<Signal, number> & Record<string, number>;
 
 /** A hardware exception delivered to the guest as a signal. */
 export interface GuestFault {
@@ -84,7 +95,12 @@ export type StopReason =
   /** A breakpoint address was reached (before executing it). */
   | { kind: "breakpoint"; rip: number }
   /** An observer or the kernel asked the machine to stop (e.g. a resource limit). */
-  | { kind: "halted"; reason: string };
+  | { kind: "halted"; reason: string }
+  /**
+   * A syscall cannot complete yet (its input is not there): rip is at that `syscall`, which runs
+   * again when run() is called next (and counts as an instruction each time, as on hardware).
+   */
+  | { kind: "blocked"; rip: number };
 
 /** Emitted before a `call` transfers control. `rsp` is the value at the call instruction. */
 export interface CallEvent {
@@ -128,14 +144,22 @@ export interface MachineObserver {
   onFault?(f: GuestFault): void;
   /**
    * True when onCall and onReturn use nothing but their event (not the machine's registers, flags,
-   * rip or steps), do not keep the event object (the machine reuses it) and change nothing:
-   * translated code may then deliver call and return events without writing its state back first
-   * (the shadow call stack of a run is such an observer).
+   * rip or steps), do not keep the event object and change nothing: the machine then hands them
+   * one event object it reuses instead of allocating one per call, and translated code delivers
+   * events to them without writing its state back first (the shadow call stack of a run is such
+   * an observer: millions of calls, no garbage).
    */
   readonly eventsOnly?: boolean;
   /** A write to guest memory (precise path only): address and byte length. */
   onMemoryWrite?(address: number, size: number): void;
 }
+
+/**
+ * What `SyscallHandler.handle` returns for a syscall that would block: the machine stops with
+ * { kind: "blocked" } at the `syscall` (rax intact, no syscall event), to run it again later.
+ * Linux's kernel-internal -ERESTARTSYS, which user space never sees.
+ */
+export const SYSCALL_RESTART = -512n;
 
 /**
  * The kernel side (src/syscalls) implements this; the machine calls it for every
@@ -144,6 +168,7 @@ export interface MachineObserver {
  * To end the program it calls machine.exit(code).
  */
 export interface SyscallHandler {
+  /** The value for rax, or SYSCALL_RESTART. */
   handle(machine: GuestMachine): bigint;
   /** The syscall's name for traces. */
   nameOf?(number: number): string;

@@ -109,6 +109,11 @@ export function exp2Of(x: F80): number {
   return (x.e === 0 ? 1 : x.e) - BIAS - 63;
 }
 
+/** The unbiased exponent of the leading bit of a finite non-zero value. */
+export function leadExp2(x: F80): number {
+  return exp2Of(x) + bitLength(x.m) - 1;
+}
+
 export function bitLength(v: bigint): number {
   // v > 0
   if (v < 0x100000000n) return 32 - Math.clz32(Number(v));

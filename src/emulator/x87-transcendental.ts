@@ -31,6 +31,7 @@ import {
   isNaNKind,
   isqrt,
   kind,
+  leadExp2,
   nanResult1,
   nanResult2,
   roundTo80,
@@ -79,11 +80,6 @@ function inexact(s: number, a: bigint, exp2: number, rc: number): F80 {
 /** Rounds a magnitude known to lie just below a * 2^(exp2) (a leading term whose correction is negative). */
 function justBelow(s: number, a: bigint, exp2: number, rc: number): F80 {
   return roundTo80(s, (a << 3n) - 1n, exp2 - 3, EXT64, rc);
-}
-
-/** The unbiased exponent of the leading bit of a finite non-zero value. */
-function expOf(x: F80): number {
-  return exp2Of(x) + bitLength(x.m) - 1;
 }
 
 /** |x| in fixed point (truncated). */
@@ -160,12 +156,12 @@ export function f2xm1(x: F80, rc: number): F80 {
   denormals(k);
   const one = 1n << 63n;
   if (x.m === one && x.e === 0x3fff) return x.s !== 0 ? f80(1, 0x3ffe, one) : x;
-  if (expOf(x) < -100) {
+  if (leadExp2(x) < -100) {
     // x ln 2 (1 + x ln 2 / 2 + ...): above the leading term for x > 0, below for x < 0
     const a = x.m * LN2_FIX;
     return x.s !== 0 ? justBelow(1, a, exp2Of(x) - FBITS, rc) : inexact(0, a, exp2Of(x) - FBITS, rc);
   }
-  if (expOf(x) > 6) {
+  if (leadExp2(x) > 6) {
     // far outside the defined domain -1 ... 1
     FX.flags |= IE;
     return INDEFINITE;
@@ -215,11 +211,11 @@ export function fyl2x(x: F80, y: F80, rc: number): F80 {
       FX.flags |= IE;
       return INDEFINITE;
     }
-    return inf(expOf(x) >= 0 ? y.s : y.s ^ 1);
+    return inf(leadExp2(x) >= 0 ? y.s : y.s ^ 1);
   }
   if (isOne) return zero(y.s);
-  if (ky === K_ZERO) return zero(expOf(x) >= 0 ? y.s : y.s ^ 1);
-  const e = expOf(x);
+  if (ky === K_ZERO) return zero(leadExp2(x) >= 0 ? y.s : y.s ^ 1);
+  const e = leadExp2(x);
   const n = bitLength(x.m);
   const m = x.m << BigInt(64 - n); // normalised significand, 2^63 <= m < 2^64
   if (m === 1n << 63n) {
@@ -258,7 +254,7 @@ export function fyl2xp1(x: F80, y: F80, rc: number): F80 {
     return INDEFINITE;
   }
   if (ky === K_INF) return inf(x.s ^ y.s);
-  if (expOf(x) < -100) {
+  if (leadExp2(x) < -100) {
     // log2(1 + x) = x / ln 2 * (1 - x/2 + ...): the leading term at this precision
     const invLn2 = (FIX_ONE << FB) / LN2_FIX;
     const a = x.m * invLn2 * y.m;
@@ -289,7 +285,7 @@ export function fpatan(x: F80, y: F80, rc: number): F80 {
     return pi(1n, 2n);
   }
   if (kx === K_INF) return x.s === 0 ? zero(s) : pi(1n, 1n);
-  const d = expOf(y) - expOf(x);
+  const d = leadExp2(y) - leadExp2(x);
   if (d < -100 && x.s === 0) {
     // atan(r) = r (1 - r^2/3 ...): the quotient at this precision
     const q = (y.m << (FB + 64n)) / x.m;
@@ -329,7 +325,7 @@ function sinCosFix(r: bigint): [bigint, bigint] {
 /** Largest |x| the x87 reduces: beyond it fsin/fcos/fsincos/fptan set C2 and leave ST(0) alone. */
 export function trigOutOfRange(x: F80): boolean {
   const k = kind(x);
-  return (k === K_NORMAL || k === K_DENORMAL) && expOf(x) >= 63;
+  return (k === K_NORMAL || k === K_DENORMAL) && leadExp2(x) >= 63;
 }
 
 /**
@@ -371,7 +367,7 @@ export function trig(x: F80, which: number, rc: number): F80 {
   }
   if (k === K_ZERO) return which === 1 ? f80(0, 0x3fff, 1n << 63n) : x;
   denormals(k);
-  if (expOf(x) < -100) {
+  if (leadExp2(x) < -100) {
     // sin x = x - x^3/6, tan x = x + x^3/3, cos x = 1 - x^2/2
     if (which === 1) return justBelow(0, 1n << 64n, -64, rc);
     return which === 0 ? justBelow(x.s, x.m, exp2Of(x), rc) : inexact(x.s, x.m, exp2Of(x), rc);

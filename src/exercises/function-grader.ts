@@ -21,16 +21,9 @@ import {
 } from "./report.js";
 import type { FunctionExercise } from "./types.js";
 import { rulesOf } from "./part-names.js";
-import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
+import { callsPart, conventionFailure } from "./common-parts.js";
+import { startGrading, type GradeOptions } from "./grading-start.js";
 
-export interface GradeOptions {
-  /** fast-check seed (default: fixed, so that a grade is reproducible). */
-  seed?: number;
-  /** Random inputs per property (default: the exercise's, else 100). */
-  numRuns?: number;
-}
-
-export const DEFAULT_SEED = 20_240_601;
 export const DEFAULT_MAX_STEPS = 100_000;
 /** A grading's instruction budget, in calls at the step limit: an answer that loops stops costing time. */
 const BUDGET_CALLS = 20;
@@ -44,10 +37,7 @@ export async function gradeFunction(
   file: string,
   options: GradeOptions = {},
 ): Promise<GradeReport> {
-  const started = performance.now();
-  const seed = options.seed ?? DEFAULT_SEED;
-  const numRuns = options.numRuns ?? exercise.numRuns ?? 100;
-  const base = { exercise: exercise.id, title: exercise.title, file, seed, runs: 0 };
+  const { started, seed, numRuns, base } = startGrading(exercise, file, options);
   const answerLines = source.split("\n").length;
   const att = /^\s*\.att_syntax\b/m.test(source);
   if (exercise.support && att && !exercise.supportAtt)
@@ -141,6 +131,15 @@ export async function gradeFunction(
     return outcome;
   };
 
+  /** Checks that every call (edge cases first, then random inputs, shrunk) passes `ok`; a call not run passes. */
+  const everyCall = (ok: (o: Outcome) => boolean, skipped: { n: number }) =>
+    fc.check(
+      fc.property(exercise.inputs, (args) => {
+        const o = tryRun(args, skipped);
+        return !o || ok(o);
+      }),
+      { numRuns, seed, examples: exercise.edgeCases.map((a) => [a]) },
+    );
   const showArgs = (args: readonly bigint[]) =>
     `${exercise.function}(${exercise.showArgs ? exercise.showArgs(args) : args.map(signed).join(", ")})`;
   const show = (v: bigint, r: "rax" | "rdx") => (exercise.showValue ? exercise.showValue(v, r) : signed(v));
@@ -214,26 +213,16 @@ export async function gradeFunction(
     {
       const name = names.convention;
       const skippedConvention = { n: 0 };
-      const details = fc.check(
-        fc.property(
-          exercise.inputs,
-          (args) => (tryRun(args, skippedConvention)?.violations.length ?? 0) === 0,
-        ),
-        { numRuns, seed, examples: exercise.edgeCases.map((a) => [a]) },
-      );
+      const details = everyCall((o) => o.violations.length === 0, skippedConvention);
       if (details.failed && details.counterexample) {
         const args = details.counterexample[0];
         const o = run(args);
         const v = o.violations[0];
-        const more = o.violations.length > 1 ? `\n(all on this input: ${ruleCounts(o.violations)})` : "";
         tests.push(
-          fail(
-            "convention",
-            name,
-            points.convention,
-            violationText(v, where(v.address), showArgs(args)) + more,
-            { ...violationFailure(v, where(v.address), showArgs(args)), shrinks: details.numShrinks },
-          ),
+          conventionFailure(name, points.convention, { v, where: where(v.address) }, o.violations, {
+            input: showArgs(args),
+            shrinks: details.numShrinks,
+          }),
         );
       } else if (![...cache.values()].some((o) => o.returned)) {
         // Nothing returned: the checks made at a return (callee-saved, stack balance) never ran.
@@ -260,22 +249,13 @@ export async function gradeFunction(
     }
     // 4. The exercise's requirements.
     for (const r of exercise.requirements ?? []) {
-      const p = r.points ?? 1;
       if (r.kind === "calls") {
         const all = [...cache.values()];
         const total = all.reduce((n, o) => n + (o.calls.get(r.symbol) ?? 0), 0);
-        const name = names.requirement(r);
-        tests.push(
-          total > 0
-            ? pass("requirements", name, p, `${r.symbol} called ${total} times over ${all.length} calls`)
-            : fail("requirements", name, p, `${r.symbol} was never called: ${r.why}`, {
-                rule: `calls ${r.symbol}`,
-                expected: `at least one call to ${r.symbol}`,
-                actual: "none",
-              }),
-        );
+        tests.push(callsPart(r, names.requirement(r), total, ` over ${all.length} calls`));
         continue;
       }
+      const p = r.points ?? 1;
       const name = names.requirement(r);
       const skippedArguments = { n: 0 };
       if (![...cache.values()].some((o) => o.calls.get(r.symbol))) {
@@ -288,13 +268,7 @@ export async function gradeFunction(
         );
         continue;
       }
-      const details = fc.check(
-        fc.property(
-          exercise.inputs,
-          (args) => (tryRun(args, skippedArguments)?.mismatches.length ?? 0) === 0,
-        ),
-        { numRuns, seed, examples: exercise.edgeCases.map((a) => [a]) },
-      );
+      const details = everyCall((o) => o.mismatches.length === 0, skippedArguments);
       if (details.failed && details.counterexample) {
         const args = details.counterexample[0];
         const m = run(args).mismatches[0];

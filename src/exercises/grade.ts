@@ -1,4 +1,5 @@
-import { gradeFunction, type GradeOptions } from "./function-grader.js";
+import { gradeFunction } from "./function-grader.js";
+import type { GradeOptions } from "./grading-start.js";
 import type { GradeReport } from "./report.js";
 import { gradeScheme } from "./scheme-grader.js";
 import type { Exercise } from "./types.js";

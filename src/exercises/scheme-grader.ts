@@ -7,13 +7,13 @@ import { compileScheme } from "../compiler/index.js";
 import { UserInputError } from "../diagnostics.js";
 import type { Machine } from "../emulator/index.js";
 import type { MachineObserver } from "../emulator/types.js";
-import { DebugInfo } from "../pipeline/debug-info.js";
-import { linkAssembly, type LoadedProgram } from "../pipeline/load-program.js";
+import { linkScheme } from "../pipeline/load-program.js";
 import { programView } from "../pipeline/program-view.js";
 import { runProgram } from "../pipeline/run-program.js";
 import { CallWatch } from "./call-watch.js";
 import { buildFailure } from "./build-failure.js";
-import { DEFAULT_SEED, type GradeOptions } from "./function-grader.js";
+import { callsPart, conventionFailure } from "./common-parts.js";
+import { startGrading, type GradeOptions } from "./grading-start.js";
 import {
   DEFAULT_POINTS,
   fail,
@@ -25,7 +25,6 @@ import {
 } from "./report.js";
 import type { SchemeExercise } from "./types.js";
 import { partNames, rulesOf } from "./part-names.js";
-import { ruleCounts, violationFailure, violationText } from "./violation-text.js";
 
 /** The line the driver prints before the results, so that the answer's own output is skipped. */
 const MARKER = "--- abi-lab grader ---";
@@ -55,12 +54,9 @@ export async function gradeScheme(
   file: string,
   options: GradeOptions = {},
 ): Promise<GradeReport> {
-  const started = performance.now();
-  const seed = options.seed ?? DEFAULT_SEED;
-  const numRuns = options.numRuns ?? exercise.numRuns ?? 100;
+  const { started, seed, numRuns, base } = startGrading(exercise, file, options);
   const random = fc.sample(exercise.inputs, { numRuns, seed }).sort((a, b) => a.length - b.length);
   const inputs = [...exercise.edgeCases, ...random];
-  const base = { exercise: exercise.id, title: exercise.title, file, seed, runs: 0 };
   const observed: Observed = { results: new Array<Result>(inputs.length), violations: [], calls: new Map() };
   let from = 0;
   for (let run = 0; run <= RESTARTS && from < inputs.length; run++) {
@@ -115,31 +111,17 @@ export async function gradeScheme(
   const conventionName = names.convention;
   const { violations } = observed;
   if (violations.length) {
-    const { v, where } = violations[0];
-    const more = violations.length > 1 ? `\n(all: ${ruleCounts(violations.map((x) => x.v))})` : "";
     tests.push(
-      fail(
-        "convention",
+      conventionFailure(
         conventionName,
         points.convention,
-        violationText(v, where) + more,
-        violationFailure(v, where),
+        violations[0],
+        violations.map((x) => x.v),
       ),
     );
   } else tests.push(pass("convention", conventionName, points.convention, "no violation"));
-  for (const r of exercise.requirements ?? []) {
-    const n = observed.calls.get(r.symbol) ?? 0;
-    const p = r.points ?? 1;
-    tests.push(
-      n > 0
-        ? pass("requirements", `calls ${r.symbol}`, p, `${r.symbol} called ${n} times`)
-        : fail("requirements", `calls ${r.symbol}`, p, `${r.symbol} was never called: ${r.why}`, {
-            rule: `calls ${r.symbol}`,
-            expected: `at least one call to ${r.symbol}`,
-            actual: "none",
-          }),
-    );
-  }
+  for (const r of exercise.requirements ?? [])
+    tests.push(callsPart(r, names.requirement(r), observed.calls.get(r.symbol) ?? 0));
   return summarize(base, tests, started);
 }
 
@@ -168,16 +150,8 @@ async function runFrom(
       .join("\n        ")}))`,
     "",
   ].join("\n");
-  const compiled = compileScheme(`${source}\n${driver}`, file, { align: true });
-  const image = await linkAssembly(compiled.assembly, file.replace(/\.\w+$/, ".s"));
-  const program: LoadedProgram = {
-    file,
-    kind: "scheme",
-    image,
-    debug: new DebugInfo(image, compiled.sourceMap),
-    compiled,
-    assembly: compiled.assembly,
-  };
+  const program = await linkScheme(compileScheme(`${source}\n${driver}`, file, { align: true }), file);
+  const { image } = program;
   const view = programView(program);
   const judged = new Set(rulesOf(exercise));
   const answerLines = source.split("\n").length;
@@ -241,7 +215,11 @@ async function runFrom(
   });
   const stoppedAt = from + lines.length;
   if (stoppedAt >= inputs.length && result.exitCode === 0) return inputs.length;
-  const report = result.report?.replace("(the --max-steps limit)", "(the grader's step limit)");
+  // Places in the driver are not lines of the student's file.
+  const inFile = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+):\\d+`, "g");
+  const report = result.report
+    ?.replace("(the instruction limit)", "(the grader's step limit)")
+    .replace(inFile, (place, line: string) => (Number(line) > answerLines ? "the grader's driver" : place));
   const why = [stderr.trim(), report, `(exit status ${result.exitCode})`].filter(Boolean).join("\n");
   const stopped =
     marker < 0

@@ -1,6 +1,6 @@
 import { UserInputError } from "../diagnostics.js";
 import { Machine, MemoryLimitError } from "../emulator/index.js";
-import { LinuxKernel, type KernelOptions } from "../syscalls/kernel.js";
+import { LinuxKernel, formatBytes, type KernelOptions } from "../syscalls/kernel.js";
 import { loadImage, type LoadableImage } from "./load-image.js";
 
 export { loadImage, STACK_TOP, STACK_SIZE, type LoadableImage, type LoadOptions } from "./load-image.js";
@@ -19,6 +19,19 @@ export interface ProcessOptions {
   memoryLimit?: number;
 }
 
+/** The program's segments and stack do not fit in the guest memory limit. */
+export class ProgramTooLargeError extends UserInputError {
+  constructor(
+    file: string,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `${file}: the program does not fit in the guest memory limit of ${formatBytes(limitBytes)}: ` +
+        `its segments and stack need more`,
+    );
+  }
+}
+
 /** A machine with the image loaded and a Linux kernel over the sandbox: ready to run. */
 export function createProcess(options: ProcessOptions): { machine: Machine; kernel: LinuxKernel } {
   const machine = new Machine(options.memoryLimit ? { limitBytes: options.memoryLimit } : {});
@@ -27,11 +40,7 @@ export function createProcess(options: ProcessOptions): { machine: Machine; kern
     ({ brk } = loadImage(machine, options.image, { argv: options.argv, env: options.env }));
   } catch (e) {
     if (!(e instanceof MemoryLimitError)) throw e;
-    const mib = (n: number) => `${Math.ceil(n / (1 << 20))} MiB`;
-    throw new UserInputError(
-      `${options.argv[0]}: the program does not fit in the guest memory limit of ${mib(e.limitBytes)}: ` +
-        `its segments and stack need more (raise the limit with --max-memory)`,
-    );
+    throw new ProgramTooLargeError(options.argv[0], e.limitBytes);
   }
   const kernel = new LinuxKernel({
     sandboxDir: options.sandboxDir,

@@ -84,6 +84,11 @@ function suffix(debug: DebugInfo, address: number): string {
   return line ? `  (${line.file}:${line.line})` : "";
 }
 
+/** "SIGABRT" for 6; "signal 40" for a number without a name here. */
+export function signalName(signo: number): string {
+  return Object.entries(SIGNAL_NUMBERS).find(([, n]) => n === signo)?.[0] ?? `signal ${signo}`;
+}
+
 export function exitStatusForSignal(signal: GuestFault["signal"]): number {
   return 128 + SIGNAL_NUMBERS[signal];
 }

@@ -47,6 +47,19 @@ export async function linkAssembly(assembly: string, file: string, guard = false
   return linkCached(assembly, file, archives, guard);
 }
 
+/** Link a compiled Scheme program (from `file`) with runtime-rs. */
+export async function linkScheme(compiled: CompiledProgram, file: string): Promise<LoadedProgram> {
+  const image = await linkAssembly(compiled.assembly, file.replace(/\.\w+$/, ".s"));
+  return {
+    file,
+    kind: "scheme",
+    image,
+    debug: new DebugInfo(image, compiled.sourceMap),
+    compiled,
+    assembly: compiled.assembly,
+  };
+}
+
 /**
  * Turn a user's file into a linked image: `.scm` is compiled, assembled and linked with
  * runtime-rs; `.s` is assembled and linked (alone if it defines `_start`); an ELF executable
@@ -61,16 +74,7 @@ export async function loadProgram(file: string, options: LoadOptions = {}): Prom
   }
   const text = bytes.toString("utf8");
   if (file.endsWith(".scm") || file.endsWith(".ss") || file.endsWith(".scheme")) {
-    const compiled = await compileCached(text, file, { align: options.align ?? true });
-    const image = await linkAssembly(compiled.assembly, file.replace(/\.\w+$/, ".s"));
-    return {
-      file,
-      kind: "scheme",
-      image,
-      debug: new DebugInfo(image, compiled.sourceMap),
-      compiled,
-      assembly: compiled.assembly,
-    };
+    return linkScheme(await compileCached(text, file, { align: options.align ?? true }), file);
   }
   if (file.endsWith(".s") || file.endsWith(".S") || file.endsWith(".asm")) {
     const image = await linkAssembly(text, file, true);

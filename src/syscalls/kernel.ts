@@ -2,7 +2,14 @@ import * as fs from "node:fs";
 import { randomFillSync } from "node:crypto";
 import { GuestFaultError, MemoryLimitError } from "../emulator/errors.js";
 import { USER_TOP } from "../emulator/memory.js";
-import { Perm, PAGE_SIZE, type GuestMachine, type SyscallHandler } from "../emulator/types.js";
+import {
+  Perm,
+  PAGE_SIZE,
+  SYSCALL_RESTART,
+  type GuestMachine,
+  type SyscallHandler,
+} from "../emulator/types.js";
+import { hostStdinBlocking, type GuestInput } from "./guest-input.js";
 import { resolveGuestPath } from "./sandbox-path.js";
 import { SYSCALL_NAMES } from "./syscall-names.js";
 
@@ -11,8 +18,8 @@ export interface KernelOptions {
   sandboxDir: string;
   stdout: (bytes: Uint8Array) => void;
   stderr: (bytes: Uint8Array) => void;
-  /** The guest's stdin (null: end of file). Default: the host process's fd 0. */
-  stdin?: { read(max: number): Uint8Array | null };
+  /** The guest's stdin. Default: the host process's fd 0, read synchronously. */
+  stdin?: GuestInput;
   /** The initial program break (the loader sets it). */
   brk?: number;
   limits?: { maxOutputBytes?: number; maxOpenFiles?: number };
@@ -40,6 +47,7 @@ const E = {
   ENOSYS: 38,
   ENOTEMPTY: 39,
   ELOOP: 40,
+  ESRCH: 3,
 } as const;
 
 const AT_FDCWD = -100;
@@ -53,9 +61,17 @@ const O_NOFOLLOW = 0o400000;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
+const MAP_SHARED = 1;
+const MAP_TYPE = 0xf;
+const PROT_WRITE = 2;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const MMAP_BASE = 0x7f00_0000_0000;
+/** The guest's pid (and tid): getpid answers it. */
+const PID = 1000;
+const SIG_IGN = 1n;
+/** struct sigaction as the kernel reads it: handler, flags, restorer, an 8-byte mask. */
+const SIGACTION_SIZE = 32;
 
 interface OpenFile {
   kind: "stdin" | "stdout" | "stderr" | "file" | "dir" | Device;
@@ -105,6 +121,11 @@ export class LinuxKernel implements SyscallHandler {
   outputLimitHit = false;
   private readonly maxOutput: number;
   private readonly maxOpen: number;
+  /** rt_sigaction's struct (handler, flags, restorer, mask) by signal, and the handler alone. */
+  private readonly actions = new Map<number, Uint8Array>();
+  private readonly handlers = new Map<number, bigint>();
+  /** Shared mappings of files: [at, end) maps the host file from `offset`. */
+  private readonly shared: { at: number; end: number; host: string; offset: number }[] = [];
 
   constructor(private readonly options: KernelOptions) {
     this.files.set(0, { kind: "stdin", position: 0, flags: 0 });
@@ -173,9 +194,10 @@ export class LinuxKernel implements SyscallHandler {
       case 12:
         return this.brk(m, u(0));
       case 13:
+        return this.sigaction(m, i(0), u(1), u(2));
       case 14:
       case 131:
-        return 0; // rt_sigaction, rt_sigprocmask, sigaltstack: recorded, no signals are delivered
+        return 0; // rt_sigprocmask, sigaltstack: no signals are delivered
       case 16:
         return -E.ENOTTY; // ioctl: no terminals in the sandbox
       case 17:
@@ -190,7 +212,7 @@ export class LinuxKernel implements SyscallHandler {
         return this.faccessat(m, AT_FDCWD, u(0));
       case 39:
       case 186:
-        return 1000; // getpid, gettid
+        return PID; // getpid, gettid
       case 110:
         return 1; // getppid
       case 102:
@@ -200,6 +222,7 @@ export class LinuxKernel implements SyscallHandler {
         return 1000; // getuid getgid geteuid getegid
       case 60:
       case 231:
+        this.syncShared(m, 0, USER_TOP);
         m.exit(i(0) & 0xff);
         return 0;
       case 63:
@@ -237,7 +260,7 @@ export class LinuxKernel implements SyscallHandler {
       case 158:
         return this.archPrctl(m, i(0), u(1));
       case 218:
-        return 1000; // set_tid_address
+        return PID; // set_tid_address
       case 228:
         return this.clockGettime(m, i(0), u(1));
       case 202:
@@ -268,15 +291,20 @@ export class LinuxKernel implements SyscallHandler {
         return this.getrandom(m, u(0), u(1));
       case 28:
         return 0; // madvise
+      case 26:
+        return this.msync(m, u(0), u(1));
       case 32:
         return this.dup(i(0), -1);
       case 33:
       case 292:
         return this.dup(i(0), i(1));
-      case 200:
-      case 234:
       case 62:
-        return this.kill(m, i(n === 234 ? 2 : 1));
+        // kill: this process (pid, its group 0 or -pid); -1 is every other process: none here.
+        return this.kill(m, [PID, 0, -PID].includes(i(0)) ? i(1) : undefined, i(1));
+      case 200:
+        return this.kill(m, i(0) === PID ? i(1) : undefined, i(1)); // tkill
+      case 234:
+        return this.kill(m, i(0) === PID && i(1) === PID ? i(2) : undefined, i(2)); // tgkill
       case 56:
       case 57:
       case 58:
@@ -295,15 +323,35 @@ export class LinuxKernel implements SyscallHandler {
     }
   }
 
-  /** kill/tkill/tgkill: the only process is this one; a signal ends it (handlers never run). */
-  private kill(m: GuestMachine, signal: number): number {
-    if (signal < 0 || signal > 64) return -E.EINVAL;
+  /**
+   * kill/tkill/tgkill of this process (`signal`) or of another (undefined: none exists, ESRCH). A
+   * signal set to SIG_IGN or ignored by default is discarded; any other ends the process (handlers
+   * never run).
+   */
+  private kill(m: GuestMachine, signal: number | undefined, asked: number): number {
+    if (asked < 0 || asked > 64) return -E.EINVAL;
+    if (signal === undefined) return -E.ESRCH;
     if (signal === 0) return 0;
+    if (this.handlers.get(signal) === SIG_IGN) return 0;
     // SIGCHLD, SIGURG, SIGWINCH are ignored by default; SIGCONT continues.
     if ([17, 18, 23, 28].includes(signal)) return 0;
+    this.syncShared(m, 0, USER_TOP);
     this.killedBy = signal;
     this.haltedAt = m.rip - SYSCALL_LENGTH;
     m.halt(`the program sent itself signal ${signal}`);
+    return 0;
+  }
+
+  /** rt_sigaction: the handlers are kept (for SIG_IGN and for the old action), never run. */
+  private sigaction(m: GuestMachine, signal: number, act: number, old: number): number {
+    if (signal < 1 || signal > 64 || (act !== 0 && (signal === 9 || signal === 19))) return -E.EINVAL;
+    const previous = this.actions.get(signal) ?? new Uint8Array(SIGACTION_SIZE);
+    const next = act !== 0 ? this.bytes(m, act, SIGACTION_SIZE).slice() : undefined;
+    if (old !== 0) this.put(m, old, previous);
+    if (next) {
+      this.actions.set(signal, next);
+      this.handlers.set(signal, new DataView(next.buffer).getBigUint64(0, true));
+    }
     return 0;
   }
 
@@ -423,12 +471,15 @@ export class LinuxKernel implements SyscallHandler {
     }
     if (f.kind === "dir") return -E.EISDIR;
     if (f.kind === "stdin") {
-      let data: Uint8Array | null;
+      if (count === 0) return 0; // even with nothing to read yet, as Linux answers
+      let data: Uint8Array | null | undefined;
       try {
-        data = (this.options.stdin ?? hostStdin).read(count);
+        data = (this.options.stdin ?? hostStdinBlocking).read(count);
       } catch (e) {
         return -errnoOf(e);
       }
+      // Nothing there yet: the machine stops at this syscall and runs it again once there is.
+      if (data === undefined) return RESTART;
       if (!data) return 0;
       this.put(m, buf, data);
       return data.length;
@@ -444,7 +495,8 @@ export class LinuxKernel implements SyscallHandler {
   private write(m: GuestMachine, fd: number, buf: number, count: number): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
-    if ((f.flags & O_ACCMODE) === 0 && f.kind === "file") return -E.EBADF;
+    if ((f.flags & O_ACCMODE) === 0 && (f.kind === "file" || f.kind === "dir" || isDevice(f.kind)))
+      return -E.EBADF;
     const data = this.bytes(m, buf, count);
     if (isDevice(f.kind)) return count;
     if (!this.countOutput(m, count)) return -E.EFBIG;
@@ -464,17 +516,19 @@ export class LinuxKernel implements SyscallHandler {
     if (this.outputBytes + count > this.maxOutput) {
       this.outputLimitHit = true;
       this.haltedAt = m.rip - SYSCALL_LENGTH;
-      m.halt(`the output limit of ${formatBytes(this.maxOutput)} was reached (--max-output)`);
+      m.halt(`the output limit of ${formatBytes(this.maxOutput)} was reached`);
       return false;
     }
     this.outputBytes += count;
     return true;
   }
 
+  /** pread/pwrite: a negative offset is checked first; a device ignores the offset; stdio is a pipe or tty. */
   private pread(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
-    const f = this.files.get(fd);
-    if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
     if (offset < 0) return -E.EINVAL;
+    const f = this.files.get(fd);
+    if (f && (isDevice(f.kind) || f.kind === "dir")) return this.read(m, fd, buf, count);
+    if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
     const data = new Uint8Array(Math.min(count, 1 << 20));
     const got = fs.readSync(f.fd!, data, 0, data.length, offset);
     this.put(m, buf, data.subarray(0, got));
@@ -482,10 +536,11 @@ export class LinuxKernel implements SyscallHandler {
   }
 
   private pwrite(m: GuestMachine, fd: number, buf: number, count: number, offset: number): number {
+    if (offset < 0) return -E.EINVAL;
     const f = this.files.get(fd);
+    if (f && (isDevice(f.kind) || f.kind === "dir")) return this.write(m, fd, buf, count);
     if (!f || f.kind !== "file") return f ? -E.ESPIPE : -E.EBADF;
     if ((f.flags & O_ACCMODE) === 0) return -E.EBADF;
-    if (offset < 0) return -E.EINVAL;
     const data = this.bytes(m, buf, count);
     if (!this.countOutput(m, count)) return -E.EFBIG;
     return fs.writeSync(f.fd!, data, 0, count, offset);
@@ -708,15 +763,19 @@ export class LinuxKernel implements SyscallHandler {
     // A private mapping of /dev/zero is an anonymous mapping.
     if (!(flags & MAP_ANONYMOUS) && this.files.get(fd)?.kind === "zero") flags |= MAP_ANONYMOUS;
     const file = flags & MAP_ANONYMOUS ? undefined : this.files.get(fd);
+    const shared = !(flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) === MAP_SHARED;
     if (!(flags & MAP_ANONYMOUS)) {
       if (!file || file.kind !== "file") return -E.EBADF;
       if (offset < 0 || offset % PAGE_SIZE) return -E.EINVAL;
+      // The file must be readable, and writable for a shared mapping that may be written.
+      const mode = file.flags & O_ACCMODE;
+      if (mode === 1 || (shared && prot & PROT_WRITE && mode !== 2)) return -E.EACCES;
     }
     let at: number;
     if (flags & MAP_FIXED) {
       if (addr % PAGE_SIZE) return -E.EINVAL;
       at = addr;
-      if (m.memory.isMapped(at, size)) m.memory.unmap(at, size);
+      if (m.memory.isMapped(at, size)) this.unmap(m, at, size);
     } else {
       at = m.memory.findFree(size, MMAP_BASE - size);
       if (at < 0) at = m.memory.findFree(size, 0x1_0000_0000);
@@ -735,7 +794,56 @@ export class LinuxKernel implements SyscallHandler {
       m.memory.writeBytes(at, data.subarray(0, got));
     }
     m.memory.protect(at, size, permOf(prot));
+    if (shared) this.shared.push({ at, end: at + size, host: file!.host!, offset });
     return at;
+  }
+
+  /**
+   * Writes the pages of shared file mappings in [from, to) back to their files (the part of each
+   * file that exists: a mapping does not make its file longer). Done at msync, munmap and when the
+   * program ends: between those, the file and the mapping do not see each other's writes.
+   */
+  private syncShared(m: GuestMachine, from: number, to: number): void {
+    for (const s of this.shared) {
+      const start = Math.max(from, s.at);
+      const end = Math.min(to, s.end);
+      if (start >= end) continue;
+      let fd: number | undefined;
+      try {
+        fd = fs.openSync(s.host, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+        const { size, nlink } = fs.fstatSync(fd);
+        if (nlink > 1) continue; // never written through a hard link (see openat)
+        for (let page = start; page < end; page += PAGE_SIZE) {
+          const at = s.offset + (page - s.at);
+          const length = Math.min(PAGE_SIZE, end - page, size - at);
+          if (length <= 0) break;
+          if (m.memory.isMapped(page, length))
+            fs.writeSync(fd, m.memory.readBytes(page, length), 0, length, at);
+        }
+      } catch {
+        // The file is gone or cannot be written: the mapping's writes stay in memory, as a private one's.
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    }
+  }
+
+  private msync(m: GuestMachine, addr: number, length: number): number {
+    if (addr % PAGE_SIZE) return -E.EINVAL;
+    const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
+    if (size > 0 && !m.memory.isMapped(addr, size)) return -E.ENOMEM;
+    this.syncShared(m, addr, addr + size);
+    return 0;
+  }
+
+  /** Unmaps [addr, addr + size), writing shared file pages back first. */
+  private unmap(m: GuestMachine, addr: number, size: number): void {
+    this.syncShared(m, addr, addr + size);
+    m.memory.unmap(addr, size);
+    for (let k = this.shared.length - 1; k >= 0; k--) {
+      const s = this.shared[k];
+      if (s.at >= addr && s.end <= addr + size) this.shared.splice(k, 1);
+    }
   }
 
   private mprotect(m: GuestMachine, addr: number, length: number, prot: number): number {
@@ -750,7 +858,7 @@ export class LinuxKernel implements SyscallHandler {
   private munmap(m: GuestMachine, addr: number, length: number): number {
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     if (addr % PAGE_SIZE || length <= 0 || addr + size > USER_TOP) return -E.EINVAL;
-    m.memory.unmap(addr, size);
+    this.unmap(m, addr, size);
     return 0;
   }
 
@@ -873,29 +981,7 @@ function permOf(prot: number): number {
   );
 }
 
+const RESTART = Number(SYSCALL_RESTART);
+
 /** `syscall` is 0F 05: during a syscall rip is already past it. */
 const SYSCALL_LENGTH = 2;
-
-/** The host's stdin, read synchronously and only when the guest reads (a terminal is never touched otherwise). */
-const hostStdin = {
-  read(max: number): Uint8Array | null {
-    const buf = Buffer.alloc(Math.min(max, 65536));
-    let wait = 1;
-    for (;;) {
-      try {
-        const n = fs.readSync(0, buf, 0, buf.length, null);
-        return n === 0 ? null : new Uint8Array(buf.subarray(0, n));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "EOF") return null;
-        if (code !== "EAGAIN") throw e; // the guest's read fails with the same errno (EISDIR, EBADF, EIO...)
-        // A non-blocking stdin with nothing in it yet: the guest's read blocks, as it would natively,
-        // sleeping between attempts rather than spinning.
-        Atomics.wait(sleeper, 0, 0, wait);
-        wait = Math.min(wait * 2, 50);
-      }
-    }
-  },
-};
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -473,6 +473,8 @@ export class StepSession {
         return stop.reason === "return"
           ? { kind: "return", message: `${command}: returned to ${where}` }
           : { kind: "halted", message: `stopped: ${stop.reason}` };
+      case "blocked":
+        return { kind: "halted", message: `${command}: the program waits for input at ${where}` };
       case "step-limit":
         return {
           kind: "limit",

@@ -49,7 +49,8 @@ void test(
 
     const limit = run("loop.scm", "(define (f) (f))\n(f)\n", "--max-steps", "100000");
     assert.equal(limit.status, 124);
-    assert.match(limit.stderr, /stopped after 100,000 instructions \(the --max-steps limit\)/);
+    assert.match(limit.stderr, /stopped after 100,000 instructions \(the instruction limit\)/);
+    assert.match(limit.stderr, /this limit is set with --max-steps N/);
     assert.match(limit.stderr, /loop\.scm:1/);
     assert.doesNotMatch(limit.stderr, INTERNAL);
 

@@ -96,5 +96,6 @@ test("the step limit stops an infinite loop with a clear report", async () => {
   });
   assert.equal(r.stop.kind, "step-limit");
   assert.equal(r.exitCode, 124);
-  assert.match(r.report!, /stopped after 100,000 instructions .*--max-steps/);
+  assert.match(r.report!, /stopped after 100,000 instructions \(the instruction limit\)/);
+  assert.equal(r.limit, "steps");
 });

@@ -44,7 +44,8 @@ const LOOP = start("spin:\n  call f\n  jmp spin\nf:\n  ret");
 void test("an infinite loop stops at --max-steps: 124, where it was", async () => {
   const r = await run("loop.s", LOOP, { maxSteps: 3_000_000 });
   assert.equal(r.exitCode, 124);
-  assert.match(r.report!, /stopped after 3,000,000 instructions \(the --max-steps limit\)/);
+  assert.match(r.report!, /stopped after 3,000,000 instructions \(the instruction limit\)/);
+  assert.equal(r.limit, "steps");
   assert.match(r.report!, /rip: +0x[0-9a-f]+ +in (f|spin)/);
   assert.match(r.report!, /loop\.s:\d+/);
   assert.match(r.report!, /backtrace/);
@@ -54,7 +55,8 @@ void test("an infinite loop stops at --timeout: 124", async () => {
   const t0 = Date.now();
   const r = await run("loop.s", LOOP, { maxSteps: Infinity, timeoutMs: 300 });
   assert.equal(r.exitCode, 124);
-  assert.match(r.report!, /by the time limit \(--timeout 0\.3 s\)/);
+  assert.match(r.report!, /by the time limit \(0\.3 s\)/);
+  assert.equal(r.limit, "time");
   assert.ok(Date.now() - t0 < 5000);
 });
 
@@ -79,7 +81,8 @@ void test("a 10 GB write stops at the output cap: 124, everything before it deli
   );
   assert.equal(r.exitCode, 124);
   assert.equal(r.stdout, 4 << 20);
-  assert.match(r.report!, /the output limit of 4 MiB was reached \(--max-output\)/);
+  assert.match(r.report!, /the output limit of 4 MiB was reached\n/);
+  assert.equal(r.limit, "output");
 });
 
 void test("a memory bomb is refused memory (ENOMEM) and its death is blamed on the cap: 124", async () => {
@@ -96,8 +99,48 @@ void test("a memory bomb is refused memory (ENOMEM) and its death is blamed on t
   assert.match(r.report!, /killed by SIGSEGV/);
   assert.match(
     r.report!,
-    /the guest memory limit \(32 MiB, --max-memory\) refused 1 request for memory \(the largest: 1 MiB\)/,
+    /the guest memory limit \(32 MiB\) refused 1 request for memory \(the largest: 1 MiB\); the program died after that/,
   );
+  assert.equal(r.limit, "memory");
+});
+
+void test("a program that recovers from a refused allocation keeps its own exit status, with a note", async () => {
+  // mmap 64 MiB under a 32 MiB cap; on failure exit 3 (its own choice), else 0.
+  const r = await run(
+    "recovers.s",
+    start(
+      "  mov eax, 9\n  xor edi, edi\n  mov esi, 67108864\n  mov edx, 3\n  mov r10d, 0x22\n" +
+        "  mov r8, -1\n  xor r9d, r9d\n  syscall\n  xor edi, edi\n  test rax, rax\n  jns ok\n  mov edi, 3\n" +
+        "ok:\n  mov eax, 60\n  syscall",
+    ),
+    { memoryLimit: 32 << 20 },
+  );
+  assert.equal(r.exitCode, 3);
+  assert.match(
+    r.report!,
+    /the guest memory limit \(32 MiB\) refused 1 request for memory \(the largest: 64 MiB\); the program exited with status 3 after that/,
+  );
+});
+
+void test("reports from the library name the limit, not a command-line flag", async () => {
+  const reports = [
+    (await run("loop.s", LOOP, { maxSteps: 100_000 })).report,
+    (await run("loop.s", LOOP, { maxSteps: Infinity, timeoutMs: 50 })).report,
+    (
+      await run(
+        "write1k.s",
+        start(
+          "  mov eax, 1\n  mov edi, 1\n  lea rsi, [rip + buf]\n  mov edx, 4096\n  syscall\n  ud2",
+          "buf: .zero 4096",
+        ),
+        { maxOutput: 1024 },
+      )
+    ).report,
+  ];
+  for (const report of reports) {
+    assert.match(report!, /limit/);
+    assert.doesNotMatch(report!, /--[a-z]/);
+  }
 });
 
 void test("a fork bomb: fork, vfork and clone fail with EAGAIN, and the program goes on alone", async () => {
@@ -187,7 +230,8 @@ void test(
     writeFileSync(file, LOOP);
     const r = abiLab(["run", file, "--timeout", "0.2", "--sandbox", join(dir, "box2")]);
     assert.equal(r.status, 124, r.stderr);
-    assert.match(r.stderr, /--timeout 0\.2 s/);
+    assert.match(r.stderr, /by the time limit \(0\.2 s\)/);
+    assert.match(r.stderr, /this limit is set with --timeout SECONDS/);
     const e = abiLab(["run", file, "--max-memory", "lots"]);
     assert.equal(e.status, 2);
     assert.match(
@@ -202,5 +246,22 @@ void test(
     assert.equal(secondsOption("run", "timeout", "0.5"), 0.5);
     assert.throws(() => secondsOption("run", "timeout", "soon"), /--timeout expects seconds/);
     assert.throws(() => secondsOption("run", "timeout", "0"), /--timeout expects seconds/);
+  },
+);
+
+void test(
+  "a program too large for --max-memory is an input error that says which flag sets the limit",
+  { skip: !built && "build first" },
+  () => {
+    const file = join(dir, "huge.s");
+    writeFileSync(file, start("  ret", ".bss\n.zero 100000000"));
+    for (const command of ["run", "trace"]) {
+      const r = abiLab([command, file, "--max-memory", "64M", "--sandbox", join(dir, "box3")]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /huge\.s: the program does not fit in the guest memory limit of 64 MiB: its segments and stack need more \(this limit is set with --max-memory SIZE\)/,
+      );
+    }
   },
 );

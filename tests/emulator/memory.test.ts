@@ -128,3 +128,34 @@ void test("readCString stops at NUL or maxLength", () => {
   assert.equal(new TextDecoder().decode(mem.readCString(0x100000, 100)), "hello");
   assert.equal(new TextDecoder().decode(mem.readCString(0x100000, 3)), "hel");
 });
+
+void test("page storage: each page keeps its own bytes, and a page mapped again reads as zeros", () => {
+  const mem = new Memory();
+  const pages = 600; // more pages than one storage buffer holds
+  mem.map(0x10000000, pages * PAGE_SIZE, RW, "heap");
+  for (let p = 0; p < pages; p++) {
+    mem.store32(0x10000000 + p * PAGE_SIZE, p + 1);
+    mem.store32(0x10000000 + p * PAGE_SIZE + PAGE_SIZE - 4, -(p + 1));
+  }
+  for (let p = 0; p < pages; p++) {
+    assert.equal(mem.load32(0x10000000 + p * PAGE_SIZE), p + 1);
+    assert.equal(mem.load32(0x10000000 + p * PAGE_SIZE + PAGE_SIZE - 4), -(p + 1));
+  }
+  // Unmapped storage is reused for the next pages written: they must still start out zero.
+  mem.unmap(0x10000000, 300 * PAGE_SIZE);
+  mem.map(0x20000000, 300 * PAGE_SIZE, RW, "again");
+  for (let p = 0; p < 300; p++) {
+    const a = 0x20000000 + p * PAGE_SIZE;
+    mem.store8(a + 100, 0xaa);
+    assert.equal(mem.load32(a), 0);
+    assert.equal(mem.load32(a + PAGE_SIZE - 4), 0);
+    assert.equal(mem.load8(a + 100), 0xaa);
+  }
+  assert.equal(mem.load32(0x10000000 + 300 * PAGE_SIZE), 301);
+  // Mapping over written pages (MAP_FIXED) zeroes them too.
+  mem.map(0x10000000 + 300 * PAGE_SIZE, PAGE_SIZE, RW, "fixed");
+  assert.equal(mem.load32(0x10000000 + 300 * PAGE_SIZE), 0);
+  mem.store32(0x10000000 + 300 * PAGE_SIZE, 5);
+  assert.equal(mem.load32(0x10000000 + 300 * PAGE_SIZE), 5);
+  assert.equal(mem.load32(0x10000000 + 301 * PAGE_SIZE), 302);
+});

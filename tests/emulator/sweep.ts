@@ -81,6 +81,8 @@ export function suiteSeed(s: Suite, seed: number): number {
 export interface Mismatch {
   suite: string;
   seed: number;
+  /** The case's position in the sample (Suite.shrink shrinks it). */
+  index: number;
   /** The shrunk failing case, as a report (sequence, initial state, both final states). */
   report: string;
   shrinks: number;
@@ -146,6 +148,7 @@ export function sweep(s: Suite, runs: number, seed: number, shrinkMismatches = t
       result.mismatches.push({
         suite: s.name,
         seed,
+        index,
         report: shrunk?.report ?? report(b!.c, b!.src, natives[k], emu, diffs),
         shrinks: shrunk?.shrinks ?? 0,
       });

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { EXERCISES } from "../../src/exercises/catalog/index.js";
+import { EXERCISES, findExercise } from "../../src/exercises/catalog/index.js";
 
 /** Runs the built CLI (npm test builds dist/ first). */
 function abiLab(args: string[], cwd?: string) {
@@ -48,6 +48,30 @@ test(
     assert.match(unknown.stderr, /no exercise 'nope' \(the exercises: leaf-args, /);
   },
 );
+
+test("abi-lab exercises ID --start --force replaces an existing file with the starter", { skip }, () => {
+  const dir = tmp();
+  const file = join(dir, "most-common-nibble.s");
+  writeFileSync(file, "my work in progress\n");
+  const refused = abiLab(["exercises", "red-zone", "--start"], dir);
+  assert.equal(refused.status, 2);
+  assert.match(
+    refused.stderr,
+    /most-common-nibble\.s already exists here; not overwriting it \(--force to replace it\)/,
+  );
+  assert.equal(readFileSync(file, "utf8"), "my work in progress\n");
+  const forced = abiLab(["exercises", "red-zone", "--start", "--force"], dir);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.match(forced.stdout, /^wrote most-common-nibble\.s/);
+  assert.equal(readFileSync(file, "utf8"), findExercise("red-zone")!.starter.source);
+  // A path that cannot be written (here a directory of that name): a user error, no stack trace.
+  const blocked = tmp();
+  mkdirSync(join(blocked, "most-common-nibble.s"));
+  const failed = abiLab(["exercises", "red-zone", "--start", "--force"], blocked);
+  assert.equal(failed.status, 2);
+  assert.match(failed.stderr, /abi-lab exercises: cannot write .*most-common-nibble\.s: EISDIR/);
+  assert.doesNotMatch(failed.stderr, /\bat .*\.js:\d+/);
+});
 
 test(
   "abi-lab check: exit 0 for a correct answer, 1 for a wrong one, with the shrunk input and the rule",

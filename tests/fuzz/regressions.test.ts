@@ -60,6 +60,6 @@ void test("a program larger than the guest memory limit is a user error, not an 
       ),
     (e: unknown) =>
       e instanceof UserInputError &&
-      /does not fit in the guest memory limit of 64 MiB.*--max-memory/.test(e.message),
+      /does not fit in the guest memory limit of 64 MiB: its segments and stack need more$/.test(e.message),
   );
 });

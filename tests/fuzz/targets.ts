@@ -87,6 +87,8 @@ function outcomeOf(target: string, r: RunResult): Outcome {
       return "limit";
     case "breakpoint":
       throw new Escaped(target, new Error("a breakpoint in a run without breakpoints"));
+    case "blocked":
+      throw new Escaped(target, new Error("a read that waits, in a run whose stdin is empty"));
   }
 }
 

@@ -28,11 +28,13 @@ import {
   bitLength,
   compare,
   div,
+  exp2Of,
   f80,
   fromInt,
   inf,
   isNaNKind,
   kind,
+  leadExp2,
   mul,
   nanResult1,
   nanResult2,
@@ -46,7 +48,7 @@ import {
   type F80,
 } from "../x87-float.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
-import { begin, end, loadMem, memOperand, stIndex } from "./x87-operands.js";
+import { begin, end, loadMem, memOperand, noOperands, rc, stIndex, unary } from "./x87-operands.js";
 
 const ADD = 0;
 const MUL = 1;
@@ -59,20 +61,20 @@ const POP = 8;
 
 function compute(f: X87, op: number, a: F80, b: F80): F80 {
   const fmt = pcFormat(f.cw);
-  const rc = (f.cw >> 10) & 3;
+  const mode = rc(f);
   switch (op) {
     case ADD:
-      return add(a, b, fmt, rc);
+      return add(a, b, fmt, mode);
     case MUL:
-      return mul(a, b, fmt, rc);
+      return mul(a, b, fmt, mode);
     case SUB:
-      return sub(a, b, fmt, rc);
+      return sub(a, b, fmt, mode);
     case SUBR:
-      return sub(b, a, fmt, rc);
+      return sub(b, a, fmt, mode);
     case DIV:
-      return div(a, b, fmt, rc);
+      return div(a, b, fmt, mode);
     default:
-      return div(b, a, fmt, rc);
+      return div(b, a, fmt, mode);
   }
 }
 
@@ -214,27 +216,10 @@ const fxam: Handler = (m, o) => {
 
 // ------------------------------------------------------------------ one-operand operations
 
-/** Applies fn to ST(0); an empty ST(0) is a stack underflow. */
-function unary(fn: (f: X87, x: F80) => F80): Handler {
-  return (m, o) => {
-    const f = begin(m, o);
-    if (f.isEmpty(0)) {
-      f.underflow();
-      f.set(0, INDEFINITE);
-    } else f.set(0, fn(f, f.get(0)));
-    end(f);
-  };
-}
-
 const fchs = unary((_f, x) => f80(x.s ^ 1, x.e, x.m));
 const fabs = unary((_f, x) => f80(0, x.e, x.m));
-const fsqrt = unary((f, x) => sqrt(x, pcFormat(f.cw), (f.cw >> 10) & 3));
-const frndint = unary((f, x) => roundInt(x, (f.cw >> 10) & 3));
-
-/** The unbiased exponent of a finite non-zero value's leading bit. */
-function expOf(x: F80): number {
-  return (x.e === 0 ? 1 : x.e) - 16383 - 63 + bitLength(x.m) - 1;
-}
+const fsqrt = unary((f, x) => sqrt(x, pcFormat(f.cw), rc(f)));
+const frndint = unary((f, x) => roundInt(x, rc(f)));
 
 function scale(f: X87, x: F80, y: F80): F80 {
   const kx = kind(x);
@@ -252,15 +237,15 @@ function scale(f: X87, x: F80, y: F80): F80 {
   if (kx === K_ZERO || kx === K_INF) return x;
   let n = 0;
   if (ky !== K_ZERO) {
-    const e = expOf(y);
+    const e = leadExp2(y);
     if (e > 20) n = y.s !== 0 ? -100000 : 100000;
     else {
-      const shift = (y.e === 0 ? 1 : y.e) - 16383 - 63;
+      const shift = exp2Of(y);
       const mag = Number(y.m >> BigInt(-shift));
       n = y.s !== 0 ? -mag : mag;
     }
   }
-  return roundTo80(x.s, x.m, (x.e === 0 ? 1 : x.e) - 16383 - 63 + n, EXT64, (f.cw >> 10) & 3);
+  return roundTo80(x.s, x.m, exp2Of(x) + n, EXT64, rc(f));
 }
 
 const fscale: Handler = (m, o) => {
@@ -304,7 +289,7 @@ const fxtract: Handler = (m, o) => {
     s = x;
   } else {
     if (k === K_DENORMAL) FX.flags |= DE;
-    const ex = expOf(x);
+    const ex = leadExp2(x);
     e = fromInt(BigInt(Math.abs(ex)), ex < 0 ? 1 : 0);
     const n = bitLength(x.m);
     s = f80(x.s, 16383, x.m << BigInt(64 - n));
@@ -328,9 +313,9 @@ function remainder(f: X87, a: F80, b: F80, ieee: boolean): F80 {
   f.sw &= ~(C0 | C3);
   // (a pseudo-denormal dividend comes back in its normal encoding)
   if (kb === K_INF || ka === K_ZERO) return a.e === 0 && a.m >= 1n << 63n ? f80(a.s, 1, a.m) : a;
-  const ea = (a.e === 0 ? 1 : a.e) - 16383 - 63;
-  const eb = (b.e === 0 ? 1 : b.e) - 16383 - 63;
-  const d = expOf(a) - expOf(b);
+  const ea = exp2Of(a);
+  const eb = exp2Of(b);
+  const d = leadExp2(a) - leadExp2(b);
   if (d >= 64) {
     const n = 32 + (d & 31);
     const shift = d - n;
@@ -375,8 +360,6 @@ function prem(ieee: boolean): Handler {
   };
 }
 
-const simple = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
-
 export const X87_ARITH: InstrDef[] = [
   { mnemonics: mn("Fadd"), family: "x87", build: buildArith(ADD) },
   { mnemonics: mn("Fmul"), family: "x87", build: buildArith(MUL) },
@@ -409,13 +392,13 @@ export const X87_ARITH: InstrDef[] = [
   { mnemonics: mn("Fucomi"), family: "x87", writes: "OSZAPC", build: buildCompare(EFLAGS | UNORDERED) },
   { mnemonics: mn("Fucomip"), family: "x87", writes: "OSZAPC", build: buildCompare(EFLAGS | UNORDERED | 1) },
   { mnemonics: mn("Ftst"), family: "x87", build: (d) => (d.count === 0 ? ftst(d) : null) },
-  { mnemonics: mn("Fxam"), family: "x87", build: simple(fxam) },
-  { mnemonics: mn("Fchs"), family: "x87", build: simple(fchs) },
-  { mnemonics: mn("Fabs"), family: "x87", build: simple(fabs) },
-  { mnemonics: mn("Fsqrt"), family: "x87", build: simple(fsqrt) },
-  { mnemonics: mn("Frndint"), family: "x87", build: simple(frndint) },
-  { mnemonics: mn("Fscale"), family: "x87", build: simple(fscale) },
-  { mnemonics: mn("Fxtract"), family: "x87", build: simple(fxtract) },
-  { mnemonics: mn("Fprem"), family: "x87", build: simple(prem(false)) },
-  { mnemonics: mn("Fprem1"), family: "x87", build: simple(prem(true)) },
+  { mnemonics: mn("Fxam"), family: "x87", build: noOperands(fxam) },
+  { mnemonics: mn("Fchs"), family: "x87", build: noOperands(fchs) },
+  { mnemonics: mn("Fabs"), family: "x87", build: noOperands(fabs) },
+  { mnemonics: mn("Fsqrt"), family: "x87", build: noOperands(fsqrt) },
+  { mnemonics: mn("Frndint"), family: "x87", build: noOperands(frndint) },
+  { mnemonics: mn("Fscale"), family: "x87", build: noOperands(fscale) },
+  { mnemonics: mn("Fxtract"), family: "x87", build: noOperands(fxtract) },
+  { mnemonics: mn("Fprem"), family: "x87", build: noOperands(prem(false)) },
+  { mnemonics: mn("Fprem1"), family: "x87", build: noOperands(prem(true)) },
 ];

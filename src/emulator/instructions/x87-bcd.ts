@@ -8,7 +8,7 @@ import type { Handler } from "../op.js";
 import { ea } from "../operands.js";
 import { FX, IE, INDEFINITE, K_DENORMAL, K_NORMAL, K_ZERO, fromInt, kind, toInteger } from "../x87-float.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
-import { begin, end, unmaskedStoreFault } from "./x87-operands.js";
+import { begin, end, rc, unmaskedStoreFault } from "./x87-operands.js";
 
 const LIMIT = 10n ** 18n;
 
@@ -32,7 +32,7 @@ const fbstp: Handler = (m, o) => {
   const k = kind(x);
   const flags = FX.flags;
   const c1 = FX.c1;
-  const v = k === K_NORMAL || k === K_DENORMAL || k === K_ZERO ? toInteger(x, (f.cw >> 10) & 3) : null;
+  const v = k === K_NORMAL || k === K_DENORMAL || k === K_ZERO ? toInteger(x, rc(f)) : null;
   const bytes = new Uint8Array(10);
   if (v === null || v >= LIMIT || v <= -LIMIT) {
     // out of range: invalid only (no precision exception from the rounding)

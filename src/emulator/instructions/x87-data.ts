@@ -21,7 +21,6 @@ import {
   FX,
   INDEFINITE,
   fromInt,
-  fromWords,
   kind,
   nanResult1,
   K_SNAN,
@@ -29,7 +28,6 @@ import {
   toDouble,
   toFloat,
   toIntBits,
-  words,
   type F80,
 } from "../x87-float.js";
 import { FBITS, FIX_ONE, LN10_FIX, LN2_FIX, PI_FIX } from "../x87-transcendental.js";
@@ -42,9 +40,13 @@ import {
   MK_I32,
   begin,
   end,
+  load80,
   loadMem,
   memOperand,
+  noOperands,
+  rc,
   stIndex,
+  store80,
   unmaskedStoreFault,
   waitCheck,
 } from "./x87-operands.js";
@@ -54,10 +56,6 @@ const { MemorySize } = iced;
 /** Op.imm2 bits. */
 const POP = 1;
 const TRUNCATE = 2;
-
-function rc(f: X87): number {
-  return (f.cw >> 10) & 3;
-}
 
 // ------------------------------------------------------------------ loads
 
@@ -142,7 +140,6 @@ const fstMem: Handler = (m, o) => {
       [lo, hi] = toDouble(x, mode);
       break;
     case MK_F80:
-      [lo, hi] = words(x);
       break;
     case MK_I16:
       lo = Number(toIntBits(x, mode, 16));
@@ -168,9 +165,7 @@ const fstMem: Handler = (m, o) => {
         mem.store16(a, lo);
         break;
       case MK_F80:
-        mem.probeWrite(a, 10);
-        mem.store64(a, lo | 0, hi | 0);
-        mem.store16(a + 8, (x.s << 15) | x.e);
+        store80(mem, a, x);
         break;
       default:
         mem.store64(a, lo | 0, hi | 0);
@@ -356,12 +351,7 @@ const fnsave = control((m, f, o) => {
   const mem = m.memory;
   mem.probeWrite(a, 108);
   storeEnv(m, f, a);
-  for (let i = 0; i < 8; i++) {
-    const x = f.raw(i);
-    const [lo, hi] = words(x);
-    mem.store64(a + 28 + 10 * i, lo | 0, hi | 0);
-    mem.store16(a + 36 + 10 * i, (x.s << 15) | x.e);
-  }
+  for (let i = 0; i < 8; i++) store80(mem, a + 28 + 10 * i, f.raw(i));
   f.reset();
 });
 
@@ -369,16 +359,10 @@ const frstor = control((m, f, o) => {
   const a = ea(m, o);
   const mem = m.memory;
   const regs: F80[] = [];
-  for (let i = 0; i < 8; i++) {
-    const lo = mem.load64(a + 28 + 10 * i);
-    const hi = mem.hi[0];
-    regs.push(fromWords(lo, hi, mem.load16(a + 36 + 10 * i)));
-  }
+  for (let i = 0; i < 8; i++) regs.push(load80(mem, a + 28 + 10 * i));
   loadEnv(m, f, a);
   f.loadStack(regs);
 });
-
-const simple = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
 
 const FCMOV: [string, number][] = [
   ["Fcmovb", 2],
@@ -396,13 +380,13 @@ export const X87_DATA: InstrDef[] = [
   { mnemonics: mn("Fst", "Fist"), family: "x87", build: buildStore(0) },
   { mnemonics: mn("Fstp", "Fistp", "Fstpnce"), family: "x87", build: buildStore(POP) },
   { mnemonics: mn("Fisttp"), family: "x87", build: buildStore(POP | TRUNCATE) },
-  { mnemonics: mn("Fldz"), family: "x87", build: simple(constant(null)) },
-  { mnemonics: mn("Fld1"), family: "x87", build: simple(constant(ONE_FIX)) },
-  { mnemonics: mn("Fldpi"), family: "x87", build: simple(constant(CONSTANTS.pi)) },
-  { mnemonics: mn("Fldl2e"), family: "x87", build: simple(constant(CONSTANTS.l2e)) },
-  { mnemonics: mn("Fldl2t"), family: "x87", build: simple(constant(CONSTANTS.l2t)) },
-  { mnemonics: mn("Fldlg2"), family: "x87", build: simple(constant(CONSTANTS.lg2)) },
-  { mnemonics: mn("Fldln2"), family: "x87", build: simple(constant(CONSTANTS.ln2)) },
+  { mnemonics: mn("Fldz"), family: "x87", build: noOperands(constant(null)) },
+  { mnemonics: mn("Fld1"), family: "x87", build: noOperands(constant(ONE_FIX)) },
+  { mnemonics: mn("Fldpi"), family: "x87", build: noOperands(constant(CONSTANTS.pi)) },
+  { mnemonics: mn("Fldl2e"), family: "x87", build: noOperands(constant(CONSTANTS.l2e)) },
+  { mnemonics: mn("Fldl2t"), family: "x87", build: noOperands(constant(CONSTANTS.l2t)) },
+  { mnemonics: mn("Fldlg2"), family: "x87", build: noOperands(constant(CONSTANTS.lg2)) },
+  { mnemonics: mn("Fldln2"), family: "x87", build: noOperands(constant(CONSTANTS.ln2)) },
   {
     mnemonics: mn("Fxch"),
     family: "x87",
@@ -421,10 +405,10 @@ export const X87_DATA: InstrDef[] = [
   })),
   { mnemonics: mn("Ffree"), family: "x87", build: buildFree(0) },
   { mnemonics: mn("Ffreep"), family: "x87", build: buildFree(POP) },
-  { mnemonics: mn("Fincstp"), family: "x87", build: simple(fincstp) },
-  { mnemonics: mn("Fdecstp"), family: "x87", build: simple(fdecstp) },
-  { mnemonics: mn("Fnop"), family: "x87", build: simple(fnop) },
-  { mnemonics: mn("Wait"), family: "x87", build: simple(fwait) },
+  { mnemonics: mn("Fincstp"), family: "x87", build: noOperands(fincstp) },
+  { mnemonics: mn("Fdecstp"), family: "x87", build: noOperands(fdecstp) },
+  { mnemonics: mn("Fnop"), family: "x87", build: noOperands(fnop) },
+  { mnemonics: mn("Wait"), family: "x87", build: noOperands(fwait) },
   { mnemonics: mn("Fnstsw"), family: "x87", build: fnstsw },
   { mnemonics: mn("Fstsw"), family: "x87", build: waiting(fnstsw) },
   { mnemonics: mn("Fnstcw"), family: "x87", build: fnstcw },

@@ -1,8 +1,9 @@
 /**
  * Operand plumbing shared by the x87 families: the memory formats (Op.aux), loading a memory
- * operand as an 80-bit value, the ST(i) number of a register operand, and the bracket every
- * arithmetic handler uses (`begin` clears the exception accumulator and C1, `end` merges them into
- * the status word).
+ * operand as an 80-bit value, 80-bit loads and stores, the ST(i) number of a register operand,
+ * the rounding control, the bracket every arithmetic handler uses (`begin` clears the exception
+ * accumulator and C1, `end` merges them into the status word), and the builders of operandless
+ * instructions and of one-operand operations on ST(0).
  *
  * Waiting instructions (all but the fn* control ones) first check for a pending unmasked exception
  * (ES set in the status word): it is delivered as SIGFPE (#MF), as on hardware.
@@ -10,10 +11,24 @@
 import iced from "../iced.js";
 import { GuestFaultError } from "../errors.js";
 import type { Machine } from "../machine.js";
-import type { Op } from "../op.js";
+import type { Memory } from "../memory.js";
+import type { Handler, Op } from "../op.js";
 import { ea } from "../operands.js";
 import { C1, ES, type X87 } from "../x87-state.js";
-import { DE, FX, IE, SF, ZE, fromDouble, fromFloat, fromInt, fromWords, type F80 } from "../x87-float.js";
+import {
+  DE,
+  FX,
+  IE,
+  INDEFINITE,
+  SF,
+  ZE,
+  fromDouble,
+  fromFloat,
+  fromInt,
+  fromWords,
+  words,
+  type F80,
+} from "../x87-float.js";
 import type { Decoding } from "./def.js";
 
 const { MemorySize, Register } = iced;
@@ -68,6 +83,20 @@ function int64(lo: number, hi: number): F80 {
   return v < 0n ? fromInt(-v, 1) : fromInt(v, 0);
 }
 
+/** The 80-bit value stored at `a` (significand, then sign and exponent). */
+export function load80(mem: Memory, a: number): F80 {
+  const lo = mem.load64(a);
+  return fromWords(lo, mem.hi[0], mem.load16(a + 8));
+}
+
+/** Stores an 80-bit value at `a` (all 10 bytes or none: a fault is raised before any is written). */
+export function store80(mem: Memory, a: number, x: F80): void {
+  mem.probeWrite(a, 10);
+  const [lo, hi] = words(x);
+  mem.store64(a, lo | 0, hi | 0);
+  mem.store16(a + 8, (x.s << 15) | x.e);
+}
+
 /** Reads the op's memory operand as an extended value (conversion exceptions go to FX). */
 export function loadMem(m: Machine, o: Op): F80 {
   const a = ea(m, o);
@@ -79,11 +108,8 @@ export function loadMem(m: Machine, o: Op): F80 {
       const lo = mem.load64(a);
       return fromDouble(lo, mem.hi[0]);
     }
-    case MK_F80: {
-      const lo = mem.load64(a);
-      const hi = mem.hi[0];
-      return fromWords(lo, hi, mem.load16(a + 8));
-    }
+    case MK_F80:
+      return load80(mem, a);
     case MK_I16: {
       const v = (mem.load16(a) << 16) >> 16;
       return fromInt(BigInt(v < 0 ? -v : v), v < 0 ? 1 : 0);
@@ -143,4 +169,24 @@ export function end(f: X87): boolean {
 /** Exceptions other than precision that are unmasked among those raised so far (a store is then not done). */
 export function unmaskedStoreFault(f: X87): boolean {
   return (FX.flags & ~f.cw & 0x1f) !== 0;
+}
+
+/** The rounding control of the control word (0 nearest, 1 down, 2 up, 3 toward zero). */
+export function rc(f: X87): number {
+  return (f.cw >> 10) & 3;
+}
+
+/** The builder of an instruction without operands. */
+export const noOperands = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
+
+/** Applies fn to ST(0); an empty ST(0) is a stack underflow. */
+export function unary(fn: (f: X87, x: F80) => F80): Handler {
+  return (m, o) => {
+    const f = begin(m, o);
+    if (f.isEmpty(0)) {
+      f.underflow();
+      f.set(0, INDEFINITE);
+    } else f.set(0, fn(f, f.get(0)));
+    end(f);
+  };
 }

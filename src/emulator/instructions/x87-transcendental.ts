@@ -9,17 +9,10 @@ import type { Handler } from "../op.js";
 import { C2 } from "../x87-state.js";
 import { INDEFINITE, ONE, isNaNKind, kind, type F80 } from "../x87-float.js";
 import { f2xm1, fpatan, fyl2x, fyl2xp1, trig, trigOutOfRange } from "../x87-transcendental.js";
-import { mn, type Decoding, type InstrDef } from "./def.js";
-import { begin, end } from "./x87-operands.js";
+import { mn, type InstrDef } from "./def.js";
+import { begin, end, noOperands, rc, unary } from "./x87-operands.js";
 
-const f2xm1H: Handler = (m, o) => {
-  const f = begin(m, o);
-  if (f.isEmpty(0)) {
-    f.underflow();
-    f.set(0, INDEFINITE);
-  } else f.set(0, f2xm1(f.get(0), (f.cw >> 10) & 3));
-  end(f);
-};
+const f2xm1H = unary((f, x) => f2xm1(x, rc(f)));
 
 /** st(1) = fn(st(0), st(1)), then pop. */
 function binary(fn: (x: F80, y: F80, rc: number) => F80): Handler {
@@ -28,7 +21,7 @@ function binary(fn: (x: F80, y: F80, rc: number) => F80): Handler {
     if (f.isEmpty(0) || f.isEmpty(1)) {
       f.underflow();
       f.set(1, INDEFINITE);
-    } else f.set(1, fn(f.get(0), f.get(1), (f.cw >> 10) & 3));
+    } else f.set(1, fn(f.get(0), f.get(1), rc(f)));
     if (end(f)) f.pop();
   };
 }
@@ -61,26 +54,24 @@ function trigonometric(which: number, pushes: boolean): Handler {
       end(f);
       return;
     }
-    const rc = (f.cw >> 10) & 3;
-    const first = trig(x, which === COS ? COS : which === TAN ? TAN : SIN, rc);
+    const mode = rc(f);
+    const first = trig(x, which === COS ? COS : which === TAN ? TAN : SIN, mode);
     // A NaN, infinite or invalid operand gives the NaN result twice.
     const nan = isNaNKind(kind(first)) && !isNaNKind(kind(x)) ? true : isNaNKind(kind(x));
-    const second = pushes ? (nan ? first : which === TAN ? ONE : trig(x, COS, rc)) : null;
+    const second = pushes ? (nan ? first : which === TAN ? ONE : trig(x, COS, mode)) : null;
     f.set(0, first);
     if (second !== null) f.push(second);
     end(f);
   };
 }
 
-const simple = (h: Handler) => (d: Decoding) => (d.count === 0 ? h : null);
-
 export const X87_TRANSCENDENTAL: InstrDef[] = [
-  { mnemonics: mn("F2xm1"), family: "x87", build: simple(f2xm1H) },
-  { mnemonics: mn("Fyl2x"), family: "x87", build: simple(binary(fyl2x)) },
-  { mnemonics: mn("Fyl2xp1"), family: "x87", build: simple(binary(fyl2xp1)) },
-  { mnemonics: mn("Fpatan"), family: "x87", build: simple(binary(fpatan)) },
-  { mnemonics: mn("Fsin"), family: "x87", build: simple(trigonometric(SIN, false)) },
-  { mnemonics: mn("Fcos"), family: "x87", build: simple(trigonometric(COS, false)) },
-  { mnemonics: mn("Fsincos"), family: "x87", build: simple(trigonometric(SIN, true)) },
-  { mnemonics: mn("Fptan"), family: "x87", build: simple(trigonometric(TAN, true)) },
+  { mnemonics: mn("F2xm1"), family: "x87", build: noOperands(f2xm1H) },
+  { mnemonics: mn("Fyl2x"), family: "x87", build: noOperands(binary(fyl2x)) },
+  { mnemonics: mn("Fyl2xp1"), family: "x87", build: noOperands(binary(fyl2xp1)) },
+  { mnemonics: mn("Fpatan"), family: "x87", build: noOperands(binary(fpatan)) },
+  { mnemonics: mn("Fsin"), family: "x87", build: noOperands(trigonometric(SIN, false)) },
+  { mnemonics: mn("Fcos"), family: "x87", build: noOperands(trigonometric(COS, false)) },
+  { mnemonics: mn("Fsincos"), family: "x87", build: noOperands(trigonometric(SIN, true)) },
+  { mnemonics: mn("Fptan"), family: "x87", build: noOperands(trigonometric(TAN, true)) },
 ];

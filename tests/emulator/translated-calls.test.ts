@@ -1,10 +1,10 @@
 /**
- * Translated regions (translate.ts): a hot block is translated together with the blocks it jumps,
- * branches, falls through and calls into, and the return points of those calls, into one function
- * that goes from block to block without leaving. Everything observable must be as in the
- * interpreter: final state, step counts at any budget, faults in any block of the region, call and
- * return events (with the machine's state as observers see it), self-modifying code that rewrites
- * another block of the region, a breakpoint or a halt requested by an observer in the middle.
+ * Translated code (translate.ts: a hot block with the blocks it jumps, branches, falls through and
+ * calls into, and those calls' return points, as one function) in recursive and calling code,
+ * against the interpreter: final state, step counts at any budget, a fault in a callee with the
+ * caller's flags live, call and return events (with the machine's state as observers see it, and
+ * with the reused events of an `eventsOnly` observer), self-modifying code that rewrites a callee,
+ * a breakpoint, a register write or a halt requested by an observer in the middle of the run.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -16,9 +16,9 @@ import { CallStack } from "../../src/pipeline/call-stack.js";
 import { DATA, DATA_LEN, setup } from "./helpers.js";
 
 const INTERPRETED: MachineOptions = { translate: false };
-/** Every block translated at its first run: regions hold what has been decoded by then. */
+/** Every block translated at its first run. */
 const EAGER: MachineOptions = { translate: true, translateAfter: 0 };
-/** Translated after a few runs: regions span the loop and the recursion. */
+/** Translated after a few runs (some blocks start in the fast interpreter). */
 const WARM: MachineOptions = { translate: true, translateAfter: 3 };
 const HOT: MachineOptions = { translate: true };
 const ENGINES = [EAGER, WARM, HOT];
@@ -82,7 +82,7 @@ async function runWith(
   return state(m, m.run(steps));
 }
 
-void test("a recursive region ends in the interpreter's state, also at every step budget", async () => {
+void test("recursive translated code ends in the interpreter's state, also at every step budget", async () => {
   const ref = await runWith(FIB, INTERPRETED);
   assert.equal((ref.stop as StopReason).kind, "fault", "ends at int3");
   assert.equal((ref.regs as string[])[3], (144).toString(16), "fib(12) = 144");
@@ -94,7 +94,7 @@ void test("a recursive region ends in the interpreter's state, also at every ste
   }
 });
 
-void test("call and return events from inside a region: same events, same machine state seen", async () => {
+void test("call and return events from translated code: same events, same machine state seen", async () => {
   const logs: string[][] = [];
   const stacks: string[] = [];
   for (const options of [INTERPRETED, ...ENGINES]) {
@@ -132,7 +132,7 @@ void test("call and return events from inside a region: same events, same machin
   for (const s of stacks) assert.equal(s, stacks[0], "the shadow call stack");
 });
 
-void test("an observer that writes registers or halts in the middle of a region is obeyed", async () => {
+void test("an observer that writes registers or halts in the middle of translated code is obeyed", async () => {
   const scramble = (m: Machine): MachineObserver[] => [
     {
       onReturn: () => {
@@ -155,7 +155,7 @@ void test("an observer that writes registers or halts in the middle of a region 
   for (const e of ENGINES) assert.deepEqual(await runWith(FIB, e, 10_000_000, halting), want);
 });
 
-void test("a breakpoint set by an observer at a block of a running region stops there", async () => {
+void test("a breakpoint set by an observer at a translated return point stops there", async () => {
   const brk = (m: Machine): MachineObserver[] => {
     let calls = 0;
     return [
@@ -172,7 +172,7 @@ void test("a breakpoint set by an observer at a block of a running region stops 
   for (const e of ENGINES) assert.deepEqual(await runWith(FIB, e, 10_000_000, brk), want);
 });
 
-void test("a fault in a block entered from another block of the region is precise", async () => {
+void test("a fault in a translated callee is precise, with the caller's flags", async () => {
   // The callee writes down a buffer that runs out mid-recursion; flags of the caller's cmp are
   // live into the callee's first instructions (the flag locals must reach the fault's state).
   const source = `
@@ -193,7 +193,7 @@ f:
   for (const e of ENGINES) assert.deepEqual(await runWith(source, e), want);
 });
 
-void test("a block of the region rewritten by another one runs its new code", async () => {
+void test("a translated callee rewritten by its caller runs its new code", async () => {
   // The loop patches the immediate of the callee's first instruction each time round.
   const source = `
     mov ecx, 60
