@@ -27,8 +27,10 @@ const FETCH_WINDOW = 512;
 
 export class Block {
   valid = true;
-  /** The block translated to a JS function (translate.ts) once it is hot, else null. */
-  jit: (() => void) | null = null;
+  /** The region this block was translated in (translate.ts), once it or a block leading to it is hot, else null. */
+  jit: ((limit: number, entry: number) => void) | null = null;
+  /** The number of this block in the translated region `jit` (its entry point there). */
+  entry = 0;
   /** Executions by the interpreter so far (translation happens at a threshold). */
   hits = 0;
   /**

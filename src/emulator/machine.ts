@@ -104,14 +104,16 @@ export class Machine implements GuestMachine {
   readonly memory: Memory;
   syscallHandler: SyscallHandler | null;
   readonly cache: DecodeCache;
-  /** The translated block running (see chain). */
-  private cur: Block = NO_BLOCK;
+  /** The block a translated region faulted in (set by the region's catch, with `fi`). */
+  cur: Block = NO_BLOCK;
   /** Direct-mapped cache of blocks by rip, in front of the decode cache's map (run loop). */
   private readonly jumpCache: Block[] = new Array<Block>(JC_MASK + 1).fill(NO_BLOCK);
 
   /** Listener lists, null when empty (the hot path tests for null). */
   callObs: MachineObserver[] | null = null;
   retObs: MachineObserver[] | null = null;
+  /** Whether a call or return observer needs the machine's state written back (not `eventsOnly`). */
+  callsNeedState = false;
   /** The events handed to `eventsOnly` observers, reused (they do not keep them). */
   private readonly callEvent: CallEvent = { rip: 0, returnAddress: 0, target: 0, rsp: 0 };
   private readonly returnEvent: ReturnEvent = { rip: 0, target: 0, rsp: 0 };
@@ -122,8 +124,8 @@ export class Machine implements GuestMachine {
   private readonly observerList: MachineObserver[] = [];
 
   private readonly bps = new Set<number>();
-  /** Non-zero when the run loop must look at `pending` or re-choose its loop. */
-  private interrupt = 0;
+  /** Non-zero when the run loop must look at `pending` or re-choose its loop (translated code reads it). */
+  interrupt = 0;
   private pending: StopReason | null = null;
   private exitCode: number | null = null;
   private lastTsc = 0;
@@ -308,6 +310,9 @@ export class Machine implements GuestMachine {
     };
     this.callObs = pick("onCall");
     this.retObs = pick("onReturn");
+    this.callsNeedState = this.observerList.some(
+      (o) => (o.onCall !== undefined || o.onReturn !== undefined) && o.eventsOnly !== true,
+    );
     this.sysObs = pick("onSyscall");
     this.faultObs = pick("onFault");
     this.insObs = pick("onInstruction");
@@ -441,13 +446,12 @@ export class Machine implements GuestMachine {
           if (n <= left) {
             let jit = b.jit;
             if (jit === null && this.translation && b.hits++ >= this.translateAfter) {
-              jit = b.jit = translate(b, this);
+              jit = translate(b, this);
             }
             if (jit !== null) {
               // Translated blocks keep steps and rip exact themselves.
               mode = 2;
-              this.cur = b;
-              jit();
+              jit(limit, b.entry);
               if (this.interrupt === 0) this.chain(limit);
               mode = 0;
               if (this.interrupt !== 0) return this.takePending();
@@ -510,7 +514,7 @@ export class Machine implements GuestMachine {
    * Runs translated blocks back to back from rip while the next one is translated, fits the step
    * budget and is not at a breakpoint, and nothing is pending. A small function of its own, so that
    * V8 optimises it on its own (the big run loop is only entered through on-stack replacement).
-   * The block running is in `cur` (for the fault handler).
+   * A region that faults sets `cur` and `fi` (for the fault handler).
    */
   private chain(limit: number): void {
     const jc = this.jumpCache;
@@ -521,8 +525,7 @@ export class Machine implements GuestMachine {
       if (b.ip !== rip || !b.valid) return;
       const jit = b.jit;
       if (jit === null || b.n > limit - this.steps || (bps.size !== 0 && bps.has(rip))) return;
-      this.cur = b;
-      jit();
+      jit(limit, b.entry);
       if (this.interrupt !== 0) return;
     }
   }

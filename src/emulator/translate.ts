@@ -1,8 +1,10 @@
 /**
- * The block translator: turns a hot basic block (decode-cache.ts) into one JavaScript function,
- * generated as source and compiled by V8 with `new Function`.
+ * The translator: turns a hot basic block (decode-cache.ts), with the blocks it leads to (a
+ * region, formRegion), into one JavaScript function, generated as source and compiled by V8 with
+ * `new Function`. The function runs the region's blocks in a loop (`switch` on the block number),
+ * so loops and recursion inside the region never leave it.
  *
- * Inside the function the guest registers the block uses live in JS locals (`L3`/`H3` = low and
+ * Inside the function the guest registers the region uses live in JS locals (`L3`/`H3` = low and
  * high word of rbx), loaded at entry and written back at every exit; operands (register numbers,
  * immediates, displacements, branch targets) are baked in as constants; the lazy flags of the last
  * flag-setting instruction stay in locals too, so that `cmp` + `jcc` becomes one JS comparison and
@@ -15,7 +17,8 @@
  * `m.fi` to the instruction's index in the block and rethrows. A store that lands on a page holding
  * decoded code may invalidate this very block: after each store (and each fallback call) the
  * function checks `B.valid` and leaves at the next instruction, so self-modifying code behaves as in
- * the interpreter. Call and return events are emitted as the handlers emit them.
+ * the interpreter; entering another block of the region checks that one too. Call and return events
+ * are emitted as the handlers emit them.
  */
 import type { Block } from "./decode-cache.js";
 import {
@@ -43,8 +46,12 @@ import type { Machine } from "./machine.js";
 import { MM_ABS, MM_BASE, MM_BIS, type Handler, type Op } from "./op.js";
 import { T, ea } from "./operands.js";
 
-/** A translated block: runs the whole block (or up to a taken branch, a fault or an invalidation). */
-export type BlockFn = () => void;
+/**
+ * A translated region: runs from the start of its block number `entry` (Block.entry) until control
+ * leaves the region (or a fault, an invalidation, or the step budget: no block is started that
+ * would end past `limit`).
+ */
+export type BlockFn = (limit: number, entry: number) => void;
 
 const { ADD, OR, AND, SUB, XOR, CMP, TEST, INC, DEC, NEG, NOT } = ALU_OPS;
 const D = DATA_HANDLERS;
@@ -80,42 +87,52 @@ const KIND32: Record<number, number> = {
 };
 
 const TWO32 = "4294967296";
+/** Placeholders for the register write-back and reload, filled in once the region's registers are known. */
+const FLUSH = "/*FLUSH*/";
+const RELOAD = "/*RELOAD*/";
+/** Region exits that deliver an event (Gen.exit). */
+const EXIT_CALL = 1;
+/** Size - 1 of a region's table of return points. */
+const RP_MASK = 63;
+const EXIT_RETURN = 2;
+/** Gen.fk at the start of a block entered from another block: the flag locals' kind is in `fk`. */
+const UNKNOWN = -2;
+const FLAGS_ALL = `fl[${FK}] = fk; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx;`;
 
-/** Source generator for one block. */
+/** Source generator for one region (translateRegion): its blocks are generated one after the other. */
 class Gen {
   readonly out: string[] = [];
-  /** Registers (0..15) the block reads or writes. */
+  /** Registers (0..15) the region reads or writes: all loaded at entry. */
   readonly used = new Set<number>();
-  /** Registers read before the block writes them: loaded at entry (the others start as 0). */
-  readonly liveIn = new Set<number>();
-  /** Registers written so far, in generation order, with the index of the first writing instruction. */
-  readonly written = new Map<number, number>();
+  /** Registers the region writes: all written back at every exit. */
+  readonly written = new Set<number>();
+  /** The block being generated, its index in the region, its ops. */
+  b: Block;
+  j = 0;
+  ops: Op[];
   /** Index of the instruction being generated. */
   k = 0;
-  /** Kind of the flags held in the flag locals, or -1 when Machine.fl is current. */
+  /**
+   * Kind of the flags held in the flag locals; -1 when Machine.fl is current; UNKNOWN at the start
+   * of a block entered from another block of the region (the local `fk` tells at run time).
+   */
   fk = -1;
-  constructor(
-    readonly b: Block,
-    readonly ops: Op[],
-  ) {}
+  constructor(b: Block) {
+    this.b = b;
+    this.ops = b.ops;
+  }
 
   emit(s: string): void {
     this.out.push(s);
   }
 
-  /** Marks register `n` as read (live at entry unless written before). */
-  private read(n: number): void {
-    this.used.add(n);
-    if (!this.written.has(n)) this.liveIn.add(n);
-  }
-
   L(slot: number): string {
-    this.read(slot >> 1);
+    this.used.add(slot >> 1);
     return `L${slot >> 1}`;
   }
 
   H(slot: number): string {
-    this.read(slot >> 1);
+    this.used.add(slot >> 1);
     return `H${slot >> 1}`;
   }
 
@@ -126,22 +143,23 @@ class Gen {
   W(slot: number): [string, string] {
     const n = slot >> 1;
     this.used.add(n);
-    if (!this.written.has(n)) this.written.set(n, this.k);
+    this.written.add(n);
     return [`L${n}`, `H${n}`];
   }
 
-  /** Writes back the registers written so far (the locals of the others are not meaningful). */
+  /** Writes back the registers the region writes (filled in when the whole region is generated). */
   flushRegs(): string {
-    return [...this.written.keys()].map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
+    return FLUSH;
   }
 
   reloadRegs(): string {
-    return "/*RELOAD*/";
+    return RELOAD;
   }
 
   /** Stores the flag locals to Machine.fl: the fields the kind reads (flags.ts). */
   flagsOut(): string {
     const k = this.fk;
+    if (k === UNKNOWN) return `if (fk >= 0) { ${FLAGS_ALL} fk = -1; }`;
     if (k < 0) return "";
     const is64 = (k & 1) !== 0;
     const res = k === K_RES32 || k === K_RES64;
@@ -154,7 +172,17 @@ class Gen {
     return `${s} fk = -1;`;
   }
 
-  /** Writes everything back (registers and flags): before a fallback call or an exit. */
+  /**
+   * Leaves the region after `count` instructions of the block: the shared exit after the dispatch
+   * loop writes registers and flags back and sets rip and steps (`event`: the call or return event
+   * it delivers first, with e1..e3 set). Only constants and locals are assigned here: code that
+   * optimised code reaches for the first time deoptimises it when it has no type feedback.
+   */
+  exit(rip: string, count: number, event = 0): string {
+    return `xr = ${rip}; xk = ${count};${event !== 0 ? ` xe = ${event};` : ""} break out;`;
+  }
+
+  /** Writes everything back (registers and flags): before a fallback call. */
   sync(): string {
     const s = `${this.flushRegs()} ${this.flagsOut()}`;
     return s;
@@ -166,6 +194,11 @@ class Gen {
       `fk = ${kind}; fa = ${a}; fah = ${ah}; fb = ${b}; fbh = ${bh}; fr = ${r}; frh = ${rh}; fx = ${x};`,
     );
     this.fk = kind;
+  }
+
+  /** The ops of the block being generated, as named in the generated source. */
+  get opsName(): string {
+    return `O${this.j}`;
   }
 
   /** Effective address into `a` (exact: the slow path asks operands.ea). */
@@ -192,7 +225,14 @@ class Gen {
     if (o.ma32 !== 0) fast = `(${fast}) >>> 0`;
     if (o.mseg !== 0) fast = `${fast} + m.${o.mseg === 1 ? "fsb" : "gsb"}`;
     if (guard === "") this.emit(`a = ${fast};`);
-    else this.emit(`if (${guard}) { ${this.flushRegs()} a = EA(m, ops[${k}]); } else a = ${fast};`);
+    else {
+      // operands.ea reads the base and index registers only.
+      const regs = new Set<number>();
+      if (o.mm === MM_BASE || o.mm === MM_BIS) regs.add(o.mb >> 1);
+      if (o.mm !== MM_BASE) regs.add(o.mi >> 1);
+      const flush = [...regs].map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
+      this.emit(`if (${guard}) { ${flush} a = EA(m, ${this.opsName}[${k}]); } else a = ${fast};`);
+    }
   }
 
   /** A load of `size` bytes at `a`, sign-extended to 32 bits (sizes 1, 2, 4). */
@@ -217,32 +257,31 @@ class Gen {
   }
 
   /**
-   * After an instruction that stored: if a store took the slow path (which may have written to a
-   * page holding decoded code, this block's included), leave at the next instruction when this
-   * block was invalidated. Stores through the write TLB never touch code pages.
+   * After an instruction that stored: the store may have written to a page holding decoded code,
+   * this block's included: leave at the next instruction when this block was invalidated.
    */
   checkValid(k: number): void {
     const next = k + 1 < this.b.n ? this.ops[k + 1].ip : this.b.endIp;
-    this.emit(
-      `if (sl !== 0) { sl = 0; if (B.valid === false) { ${this.sync()} m.rip = ${next}; m.steps = s0 + ${k + 1}; return; } }`,
-    );
+    this.emit(`if (sl !== 0) { sl = 0; if (B${this.j}.valid === false) { ${this.exit(`${next}`, k + 1)} } }`);
   }
 
-  /** Loads 8 bytes at `a` into the locals named lo, hi: the read TLB inline, Memory.load64 otherwise. */
+  /**
+   * Memory goes through Memory's methods (their TLB fast path is small enough for V8 to inline):
+   * one shared copy of the slow paths, whose type feedback every block's accesses share, so that a
+   * TLB miss in optimised code does not deoptimise it.
+   */
   ld64(lo: string, hi: string): void {
     this.emit(
       `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
     );
   }
 
-  /** Loads 4 bytes at `a` into the local named v. */
   ld32(v: string): void {
     this.emit(
       `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
     );
   }
 
-  /** Stores 8 bytes at `a`: the write TLB inline, Memory.store64 otherwise (then sl = 1). */
   st64(lo: string, hi: string): void {
     this.emit(
       `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
@@ -291,7 +330,7 @@ class Gen {
       case K_DEC64:
         return "(fx & 1)";
       default:
-        if (this.fk >= 0) this.emit(this.flagsOut());
+        if (this.fk !== -1) this.emit(this.flagsOut());
         this.fk = -1;
         return "GETCF(fl)";
     }
@@ -349,7 +388,7 @@ class Gen {
       ][base];
     }
     if (e === null) {
-      if (this.fk >= 0) this.emit(this.flagsOut());
+      if (this.fk !== -1) this.emit(this.flagsOut());
       this.fk = -1;
       return `COND(fl, ${cc})`;
     }
@@ -691,11 +730,89 @@ function genUn(g: Gen, k: number, op: number, is64: boolean): boolean {
   return true;
 }
 
-/** Translates a block; the function is bound to this machine's state. */
-export function translate(b: Block, m: Machine): BlockFn {
+/** A region holds at most this many blocks and instructions (bounds the time V8 spends compiling it). */
+const MAX_REGION_BLOCKS = 48;
+const MAX_REGION_INS = 120;
+const MAX_REGION_SOURCE = 14_000;
+
+/**
+ * The blocks translated together with hot block b: b first, then the blocks it reaches by direct
+ * jumps, conditional branches, falling through and direct calls that have already been decoded (so
+ * have run), and the return points of those calls (decoded now), up to the size bounds.
+ */
+function formRegion(b: Block, m: Machine): Block[] {
+  const blocks = [b];
+  const seen = new Set<number>([b.ip]);
+  let total = b.n;
+  const add = (ip: number, decode: boolean): void => {
+    if (seen.has(ip) || blocks.length >= MAX_REGION_BLOCKS || m.breakpoints.has(ip)) return;
+    seen.add(ip);
+    let c = m.cache.peek(ip);
+    if (c === undefined && decode) {
+      try {
+        c = m.cache.get(ip);
+      } catch {
+        return;
+      }
+    }
+    // A block already translated belongs to another region: leaving for it goes through the run loop.
+    if (c === undefined || !c.valid || c.jit !== null || total + c.n > MAX_REGION_INS) return;
+    total += c.n;
+    blocks.push(c);
+  };
+  for (let q = 0; q < blocks.length; q++) {
+    const blk = blocks[q];
+    for (const o of blk.ops) {
+      if (JCC_HANDLERS.has(o.fn) || o.fn === C.jmpRel) add(o.target, false);
+      else if (o.fn === C.callRel) {
+        add(o.target, false);
+        if (seen.has(o.target)) add(o.nextIp, true);
+      }
+    }
+    const last = blk.ops[blk.n - 1];
+    if (!last.ends) add(blk.endIp, false);
+  }
+  // A call added before its callee was: its return point too.
+  for (let q = 0; q < blocks.length; q++) {
+    for (const o of blocks[q].ops)
+      if (o.fn === C.callRel && blocks.some((x) => x.ip === o.target)) add(o.nextIp, true);
+  }
+  return blocks;
+}
+
+/** Region context for the generator: the blocks by address, and the return points. */
+interface Region {
+  blocks: Block[];
+  index: Map<number, number>;
+  /** Addresses of blocks of the region that follow a call made in the region. */
+  returnPoints: number[];
+}
+
+/**
+ * Leaves the current block for `ip` after `count` of its instructions: the next block of the
+ * region when `ip` is one, the step budget allows it and it is still valid, else an exit. The flag
+ * locals go along as they are (the next block starts with Gen.fk = UNKNOWN).
+ */
+function goTo(g: Gen, r: Region, ip: number, count: number): string {
+  const j = r.index.get(ip);
+  if (j === undefined) return g.exit(`${ip}`, count);
+  return `sc = ${count}; pc = ${j}; continue;`;
+}
+
+/** Generates block j of the region (a `case` of the dispatch switch). */
+function genBlock(g: Gen, r: Region, j: number): void {
+  const b = r.blocks[j];
   const ops = b.ops;
-  const g = new Gen(b, ops);
   const n = b.n;
+  const O = `O${j}`;
+  g.b = b;
+  g.j = j;
+  g.ops = ops;
+  g.fk = j === 0 ? -1 : UNKNOWN;
+  g.emit(`case ${j}: { // block ${b.ip.toString(16)}`);
+  // Steps: s0 counts those before this block. Entered from the run loop, the budget and the
+  // block's validity have been checked; from another block, they are checked here.
+  g.emit(`s0 += sc; if (s0 + ${n} > LIM || B${j}.valid === false) { ${g.exit(`${b.ip}`, 0)} } bi = ${j};`);
   let ended = false;
   for (let k = 0; k < n; k++) {
     const o = ops[k];
@@ -705,11 +822,11 @@ export function translate(b: Block, m: Machine): BlockFn {
     g.emit(`i = ${k};`);
     if (JCC_HANDLERS.has(fn)) {
       const c = g.cond(o.cc);
-      g.emit(`if (${c}) { ${g.sync()} m.rip = ${o.target}; m.steps = s0 + ${k + 1}; return; }`);
+      g.emit(`if (${c}) { ${goTo(g, r, o.target, k + 1)} }`);
       continue;
     }
     if (fn === C.jmpRel) {
-      g.emit(`${g.sync()} m.rip = ${o.target}; m.steps = s0 + ${k + 1}; return;`);
+      g.emit(goTo(g, r, o.target, k + 1));
       ended = true;
       break;
     }
@@ -717,11 +834,17 @@ export function translate(b: Block, m: Machine): BlockFn {
       g.emit(`a = ${rspAddr(g)} - 8;`);
       g.st64(`${o.ilo}`, `${o.ihi}`);
       addRsp(g, -8);
-      g.emit(`${g.sync()} m.rip = ${o.target};`);
-      g.emit(
-        `if (m.callObs !== null) { m.steps = s0 + ${k}; m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a + 8); }`,
-      );
-      g.emit(`m.steps = s0 + ${k + 1}; return;`);
+      const call = `m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a + 8);`;
+      if (r.index.has(o.target)) {
+        g.emit(
+          `if (m.callObs !== null) { if (m.callsNeedState) { ${g.sync()} m.rip = ${o.target}; m.steps = s0 + ${k}; ${call} if (m.interrupt !== 0) { m.steps = s0 + ${k + 1}; return; } ${RELOAD} } else ${call} }`,
+        );
+        if (g.fk !== -1) g.fk = UNKNOWN;
+        g.emit(goTo(g, r, o.target, k + 1));
+      } else {
+        g.emit(`e1 = ${o.ip}; e2 = ${o.nextIp}; e3 = a;`);
+        g.emit(g.exit(`${o.target}`, k + 1, EXIT_CALL));
+      }
       ended = true;
       break;
     }
@@ -730,9 +853,19 @@ export function translate(b: Block, m: Machine): BlockFn {
       g.ld64("t", "th");
       g.emit(`u = BT(t, th, "return to");`);
       addRsp(g, 8 + o.ilo);
-      g.emit(`${g.sync()} m.rip = u;`);
-      g.emit(`if (m.retObs !== null) { m.steps = s0 + ${k}; m.emitReturn(${o.ip}, u, ${rspAddr(g)}); }`);
-      g.emit(`m.steps = s0 + ${k + 1}; return;`);
+      const ret = `m.emitReturn(${o.ip}, u, ${rspAddr(g)});`;
+      if (r.returnPoints.length > 0) {
+        g.emit(
+          `if (m.retObs !== null) { if (m.callsNeedState) { ${g.sync()} m.rip = u; m.steps = s0 + ${k}; ${ret} if (m.interrupt !== 0) { m.steps = s0 + ${k + 1}; return; } ${RELOAD} } else ${ret} }`,
+        );
+        if (g.fk !== -1) g.fk = UNKNOWN;
+        // The return points by address: a direct-mapped table (RPK keys, RPV block numbers).
+        g.emit(`j_ = u & ${RP_MASK}; if (RPK[j_] === u) { sc = ${k + 1}; pc = RPV[j_]; continue; }`);
+        g.emit(g.exit("u", k + 1));
+      } else {
+        g.emit(`e1 = ${o.ip}; e3 = ${rspAddr(g)};`);
+        g.emit(g.exit("u", k + 1, EXIT_RETURN));
+      }
       ended = true;
       break;
     }
@@ -742,48 +875,117 @@ export function translate(b: Block, m: Machine): BlockFn {
     // string instructions do), so the catch must not write the locals back.
     g.emit(`${g.sync()} sy = 1; m.rip = ${o.nextIp}; m.steps = s0 + ${k};`);
     g.fk = -1;
-    g.emit(`if (ops[${k}].fn(m, ops[${k}]) === true) { m.steps = s0 + ${k + 1}; return; }`);
+    g.emit(`if (${O}[${k}].fn(m, ${O}[${k}]) === true) { m.steps = s0 + ${k + 1}; return; }`);
     if (k === n - 1 && o.ends) {
       g.emit(`m.steps = s0 + ${k + 1}; return;`);
       ended = true;
       break;
     }
     g.emit(
-      `if (B.valid === false) { m.rip = ${k + 1 < n ? ops[k + 1].ip : b.endIp}; m.steps = s0 + ${k + 1}; return; }`,
+      `if (B${j}.valid === false || m.interrupt !== 0) { m.rip = ${k + 1 < n ? ops[k + 1].ip : b.endIp}; m.steps = s0 + ${k + 1}; return; }`,
     );
-    g.emit(`${g.reloadRegs()} sy = 0;`);
+    g.emit(`${RELOAD} sy = 0;`);
   }
-  if (!ended) g.emit(`${g.sync()} m.rip = ${b.endIp}; m.steps = s0 + ${n};`);
+  if (!ended) g.emit(goTo(g, r, b.endIp, n));
+  g.emit(`}`);
+}
+
+/**
+ * Translates hot block b, with the blocks it leads to (formRegion), into one function bound to
+ * this machine's state, and makes it the `jit` of each of them (with its `entry`). The function runs from b's start and goes from block to block of the region
+ * in a loop, registers and flags staying in locals, until control leaves the region, the next block
+ * would not fit the step budget `LIM` (its argument), a block was invalidated, or something is
+ * pending; it then writes everything back and sets rip and steps.
+ */
+export function translate(b: Block, m: Machine): BlockFn {
+  let blocks = formRegion(b, m);
+  for (;;) {
+    const src = regionSource(blocks);
+    // V8 does not optimise a function past ~60 KB of bytecode (about 1.3 bytes of source each):
+    // a region that big is cut down to its first blocks (closest to the entry) until it fits.
+    if (src.length <= MAX_REGION_SOURCE || blocks.length === 1) {
+      const fn = compile(src, blocks, m);
+      blocks.forEach((x, j) => {
+        x.jit = fn;
+        x.entry = j;
+      });
+      return fn;
+    }
+    blocks = blocks.slice(0, Math.ceil(blocks.length / 2));
+  }
+}
+
+/** The source of the region of `blocks` (blocks[0] first). */
+function regionSource(blocks: Block[]): string {
+  const b = blocks[0];
+  const index = new Map(blocks.map((x, j) => [x.ip, j]));
+  const region: Region = { blocks, index, returnPoints: returnPoints(blocks, index) };
+  const g = new Gen(b);
+  for (let j = 0; j < blocks.length; j++) genBlock(g, region, j);
 
   const regs = [...g.used].sort((x, y) => x - y);
-  // The catch writes back what the instructions before the faulting one wrote.
-  const catchFlush = [...g.written]
-    .map(([n, first]) => {
-      const st = `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`;
-      return g.liveIn.has(n) ? st : `if (i > ${first}) { ${st} }`;
-    })
-    .join("\n");
+  const flush = [...g.written]
+    .sort((x, y) => x - y)
+    .map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`)
+    .join(" ");
   const reload = regs.map((n) => `L${n} = r[${2 * n}]; H${n} = r[${2 * n + 1}];`).join(" ");
-  const body = g.out.join("\n").replaceAll("/*RELOAD*/", reload);
-  const decl = regs
-    .map((n) => (g.liveIn.has(n) ? `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]` : `L${n} = 0, H${n} = 0`))
-    .join(", ");
-  const src = `return function block_${b.ip.toString(16)}() {
-const s0 = m.steps;
-let i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+  const body = g.out.join("\n").replaceAll(FLUSH, flush).replaceAll(RELOAD, reload);
+  const decl = regs.map((n) => `L${n} = r[${2 * n}], H${n} = r[${2 * n + 1}]`).join(", ");
+  const consts = blocks.map((_, j) => `B${j} = BL[${j}], O${j} = BL[${j}].ops`).join(", ");
+  const src = `const ${consts};
+return function block_${b.ip.toString(16)}(LIM, pc) {
+let s0 = m.steps;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
+out: for (;;) {
+switch (pc) {
 ${body}
+default: return;
+}
+}
+${flush}
+if (fk >= 0) { ${FLAGS_ALL} }
+m.rip = xr;
+s0 += xk;
+if (xe === ${EXIT_CALL}) { if (m.callObs !== null) { m.steps = s0 - 1; m.emitCall(e1, e2, xr, e3 + 8); } }
+else if (xe === ${EXIT_RETURN} && m.retObs !== null) { m.steps = s0 - 1; m.emitReturn(e1, xr, e3); }
+m.steps = s0;
 } catch (e) {
 if (sy === 0) {
-${catchFlush}
-if (fk >= 0) { fl[${FK}] = fk; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx; }
+${flush}
+if (fk >= 0) { ${FLAGS_ALL} }
 }
-m.fi = i; m.steps = s0 + i;
+m.cur = BL[bi]; m.fi = i; m.steps = s0 + i;
 throw e;
 }
 };`;
+  return src;
+}
+
+/** The blocks of the region that follow a call made in the region, by address. */
+function returnPoints(blocks: Block[], index: Map<number, number>): number[] {
+  const called = new Set<number>();
+  for (const x of blocks)
+    for (const o of x.ops) if (o.fn === C.callRel && index.has(o.target)) called.add(o.nextIp);
+  return blocks.filter((x) => called.has(x.ip)).map((x) => x.ip);
+}
+
+/** The region's function, bound to this machine's state. */
+function compile(src: string, blocks: Block[], m: Machine): BlockFn {
+  // The return points by address (a `ret` looks its target up here): a direct-mapped table,
+  // first come first served (a return point that collides is reached through the run loop).
+  const index = new Map(blocks.map((x, j) => [x.ip, j]));
+  const rpk = new Float64Array(RP_MASK + 1).fill(NaN);
+  const rpv = new Int32Array(RP_MASK + 1);
+  for (const ip of returnPoints(blocks, index)) {
+    const h = ip & RP_MASK;
+    if (Number.isNaN(rpk[h])) {
+      rpk[h] = ip;
+      rpv[h] = index.get(ip)!;
+    }
+  }
   // Generating code is the point of this module: the source is built from decoded operands only.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const make = new Function(
@@ -792,8 +994,7 @@ throw e;
     "fl",
     "mem",
     "MH",
-    "ops",
-    "B",
+    "BL",
     "EA",
     "BT",
     "COND",
@@ -802,6 +1003,8 @@ throw e;
     "SH32",
     "SH64",
     "TT",
+    "RPK",
+    "RPV",
     "RT",
     "RV",
     "WT",
@@ -814,8 +1017,7 @@ throw e;
     m.fl,
     m.memory,
     m.memory.hi,
-    ops,
-    b,
+    blocks,
     ea,
     branchTarget,
     cond,
@@ -824,6 +1026,8 @@ throw e;
     shift32,
     shift64,
     T,
+    rpk,
+    rpv,
     m.memory.rTag,
     m.memory.rView,
     m.memory.wTag,
@@ -831,7 +1035,7 @@ throw e;
   );
 }
 
-/** The generated source of a block, for tests and curious readers. */
+/** The generated source of the region a block was translated in (or would be), for tests and curious readers. */
 export function translatedSource(b: Block, m: Machine): string {
-  return translate(b, m).toString();
+  return b.jit !== null ? b.jit.toString() : regionSource(formRegion(b, m));
 }

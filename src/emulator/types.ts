@@ -144,9 +144,10 @@ export interface MachineObserver {
   onFault?(f: GuestFault): void;
   /**
    * True when onCall and onReturn use nothing but their event (not the machine's registers, flags,
-   * rip or steps) and do not keep the event object: the machine then hands them one event object
-   * it reuses, instead of allocating one per call (the shadow call stack of a run is such an
-   * observer: millions of calls, no garbage).
+   * rip or steps), do not keep the event object and change nothing: the machine then hands them
+   * one event object it reuses instead of allocating one per call, and translated code delivers
+   * events to them without writing its state back first (the shadow call stack of a run is such
+   * an observer: millions of calls, no garbage).
    */
   readonly eventsOnly?: boolean;
   /** A write to guest memory (precise path only): address and byte length. */

@@ -1,15 +1,17 @@
 /**
- * Translated blocks (translate.ts) in recursive and calling code, against the interpreter: final
- * state, step counts at any budget, a fault in a callee with the caller's flags live, call and
- * return events (with the machine's state as observers see it, and with the reused events of an
- * `eventsOnly` observer), self-modifying code that rewrites a callee, a breakpoint, a register
- * write or a halt requested by an observer in the middle of the run.
+ * Translated code (translate.ts: a hot block with the blocks it jumps, branches, falls through and
+ * calls into, and those calls' return points, as one function) in recursive and calling code,
+ * against the interpreter: final state, step counts at any budget, a fault in a callee with the
+ * caller's flags live, call and return events (with the machine's state as observers see it, and
+ * with the reused events of an `eventsOnly` observer), self-modifying code that rewrites a callee,
+ * a breakpoint, a register write or a halt requested by an observer in the middle of the run.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 import type { Machine, MachineOptions } from "../../src/emulator/machine.js";
 import { Perm, type MachineObserver, type StopReason } from "../../src/emulator/types.js";
+import { translatedSource } from "../../src/emulator/translate.js";
 import { CallStack } from "../../src/pipeline/call-stack.js";
 import { DATA, DATA_LEN, setup } from "./helpers.js";
 
@@ -211,4 +213,18 @@ callee:
   const want = await runWith(source, INTERPRETED, 10_000_000, undefined, perm);
   assert.equal((want.regs as string[])[3], (1830).toString(16), "ebx = 60 + 59 + ... + 1");
   for (const e of ENGINES) assert.deepEqual(await runWith(source, e, 10_000_000, undefined, perm), want);
+});
+
+void test("the recursion is one region: fib's blocks, its return points and the lookup of return addresses", async () => {
+  const { m } = await setup(FIB, Perm.read | Perm.exec, WARM);
+  let fib = -1;
+  m.addObserver({ onCall: (e) => void (fib = e.target) });
+  m.run();
+  const entry = m.cache.peek(fib);
+  assert.ok(entry?.jit, "fib's first block is translated");
+  const src = translatedSource(entry, m);
+  // fib's first block (through the first recursive call) and the two return points (`small`, not
+  // run yet when fib's first block became hot, is a region of its own).
+  assert.match(src, /case 2: \{ \/\/ block/);
+  assert.match(src, /if \(RPK\[j_\] === u\)/, "a return looks its target up among the return points");
 });
