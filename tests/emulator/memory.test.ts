@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GuestFaultError, MemoryLimitError } from "../../src/emulator/errors.js";
-import { Memory } from "../../src/emulator/memory.js";
+import { Memory, TLB_MASK, TLB_SIZE } from "../../src/emulator/memory.js";
 import { PAGE_SIZE, Perm } from "../../src/emulator/types.js";
 
 const RW = Perm.read | Perm.write;
@@ -158,4 +158,29 @@ void test("page storage: each page keeps its own bytes, and a page mapped again 
   mem.store32(0x10000000 + 300 * PAGE_SIZE, 5);
   assert.equal(mem.load32(0x10000000 + 300 * PAGE_SIZE), 5);
   assert.equal(mem.load32(0x10000000 + 301 * PAGE_SIZE), 302);
+});
+
+void test("the TLBs: TLB_SIZE entries indexed by page number & TLB_MASK; a page read as zeros, then written, reads back", () => {
+  assert.equal(TLB_SIZE & TLB_MASK, 0, "a power of two");
+  assert.equal(TLB_MASK, TLB_SIZE - 1);
+  const mem = new Memory();
+  assert.equal(mem.rTag.length, TLB_SIZE);
+  assert.equal(mem.wTag.length, TLB_SIZE);
+  // Pages TLB_SIZE apart share an entry: alternate between them, reading and writing.
+  const a = 0x10000000;
+  const b = a + TLB_SIZE * PAGE_SIZE;
+  mem.map(a, PAGE_SIZE, RW);
+  mem.map(b, PAGE_SIZE, RW);
+  for (let k = 0; k < 4; k++) {
+    assert.equal(mem.load32(a + 8 * k), 0);
+    mem.store32(a + 8 * k, k + 1);
+    assert.equal(mem.load32(b + 8 * k), 0);
+    mem.store64(b + 8 * k, -(k + 1), k);
+    assert.equal(mem.load32(a + 8 * k), k + 1);
+    assert.equal(mem.load64(b + 8 * k), -(k + 1));
+    assert.equal(mem.hi[0], k);
+  }
+  const i = (a / PAGE_SIZE) & TLB_MASK;
+  assert.equal(i, (b / PAGE_SIZE) & TLB_MASK);
+  assert.ok(mem.rTag[i] === a || mem.rTag[i] === b || mem.rTag[i] === -1);
 });
