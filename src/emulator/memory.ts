@@ -439,9 +439,19 @@ export class Memory implements GuestMemory {
     return a !== undefined && a.start <= pn ? a : undefined;
   }
 
-  private flushTlb(): void {
-    this.rTag.fill(-1);
-    this.wTag.fill(-1);
+  /** Drops the TLB entries of pages [start, end) (all entries when the range is larger than the TLB). */
+  private flushTlb(start: number, end: number): void {
+    if (end - start >= TLB_SIZE) {
+      this.rTag.fill(-1);
+      this.wTag.fill(-1);
+      return;
+    }
+    for (let pn = start; pn < end; pn++) {
+      const i = pn & TLB_MASK;
+      const base = pn * PAGE_SIZE;
+      if (this.rTag[i] === base) this.rTag[i] = -1;
+      if (this.wTag[i] === base) this.wTag[i] = -1;
+    }
   }
 
   // ---------------------------------------------------------------- instruction fetch (decode cache)
@@ -504,13 +514,13 @@ export class Memory implements GuestMemory {
     const i = this.areaIndex(start);
     this.areas.splice(i, 0, { start, end, perm, name });
     this.mapped += (end - start) * PAGE_SIZE;
-    this.flushTlb();
+    this.flushTlb(start, end);
   }
 
   unmap(address: number, size: number): void {
     const [start, end] = this.pageRange(address, size, "unmap");
     this.removeRange(start, end);
-    this.flushTlb();
+    this.flushTlb(start, end);
   }
 
   protect(address: number, size: number, perm: number): void {
@@ -525,7 +535,7 @@ export class Memory implements GuestMemory {
       page.perm = perm;
       page.area = this.areaAt(pn)!;
     });
-    this.flushTlb();
+    this.flushTlb(start, end);
   }
 
   isMapped(address: number, size: number): boolean {

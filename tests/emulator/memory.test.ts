@@ -184,3 +184,33 @@ void test("the TLBs: TLB_SIZE entries indexed by page number & TLB_MASK; a page 
   assert.equal(i, (b / PAGE_SIZE) & TLB_MASK);
   assert.ok(mem.rTag[i] === a || mem.rTag[i] === b || mem.rTag[i] === -1);
 });
+
+void test("protect, unmap and map drop the TLB entries of their pages, small ranges and large", () => {
+  for (const pages of [1, TLB_SIZE + 3]) {
+    const mem = new Memory();
+    const a = 0x10000000;
+    const size = pages * PAGE_SIZE;
+    const last = a + size - PAGE_SIZE;
+    mem.map(a, size, RW);
+    mem.map(a + size, PAGE_SIZE, RW); // a neighbour whose entry stays
+    mem.store32(a + size, 9);
+    mem.store32(last, 1);
+    assert.equal(mem.load32(last), 1);
+    mem.protect(a, size, Perm.read);
+    assert.equal(faultOf(() => mem.store32(last, 2)).address, last);
+    assert.equal(mem.load32(last), 1);
+    mem.protect(a, size, RW);
+    mem.store32(last, 3);
+    mem.unmap(a, size);
+    assert.equal(faultOf(() => mem.load32(last)).address, last);
+    assert.equal(faultOf(() => mem.store32(last, 4)).address, last);
+    mem.map(a, size, RW);
+    assert.equal(mem.load32(last), 0);
+    mem.store32(last, 5);
+    mem.map(a, size, RW); // MAP_FIXED over written pages
+    assert.equal(mem.load32(last), 0);
+    assert.equal(mem.load32(a + size), 9);
+    mem.store32(a + size, 10);
+    assert.equal(mem.load32(a + size), 10);
+  }
+});
