@@ -501,20 +501,34 @@ export class Memory implements GuestMemory {
 
   map(address: number, size: number, perm: number, name = ""): void {
     const [start, end] = this.pageRange(address, size, "map");
+    const areas = this.areas;
     let already = 0;
-    for (const a of this.areas) {
-      if (a.end <= start || a.start >= end) continue;
-      already += Math.min(a.end, end) - Math.max(a.start, start);
+    for (let k = this.areaIndex(start); k < areas.length && areas[k].start < end; k++) {
+      already += Math.min(areas[k].end, end) - Math.max(areas[k].start, start);
     }
     const added = (end - start - already) * PAGE_SIZE;
     if (this.mapped + added > this.limitBytes) {
       throw new MemoryLimitError(size, this.mapped, this.limitBytes);
     }
     this.removeRange(start, end);
-    const i = this.areaIndex(start);
-    this.areas.splice(i, 0, { start, end, perm, name });
     this.mapped += (end - start) * PAGE_SIZE;
     this.flushTlb(start, end);
+    // A mapping that extends its neighbour (brk growth, consecutive mmaps) joins it, as Linux
+    // merges VMAs: a program growing its heap a page at a time keeps one area, not thousands.
+    let i = this.areaIndex(start);
+    const prev = areas[i - 1];
+    const next = areas[i];
+    const joins = (a: Area | undefined): a is Area => a !== undefined && a.perm === perm && a.name === name;
+    if (joins(prev) && prev.end === start) {
+      prev.end = end;
+      i--;
+    } else {
+      areas.splice(i, 0, { start, end, perm, name });
+    }
+    if (joins(next) && next.start === end) {
+      areas[i].end = next.end;
+      areas.splice(i + 1, 1);
+    }
   }
 
   unmap(address: number, size: number): void {

@@ -214,3 +214,34 @@ void test("protect, unmap and map drop the TLB entries of their pages, small ran
     assert.equal(mem.load32(a + size), 10);
   }
 });
+
+void test("a mapping that extends a neighbour of the same permissions and name joins it (brk growth)", () => {
+  const mem = new Memory({ limitBytes: 64 * PAGE_SIZE });
+  const heap = 0x10000000;
+  for (let k = 0; k < 40; k++) mem.map(heap + k * PAGE_SIZE, PAGE_SIZE, RW, "heap");
+  assert.deepEqual(mem.regions(), [{ start: heap, end: heap + 40 * PAGE_SIZE, perm: RW, name: "heap" }]);
+  assert.equal(mem.mappedBytes, 40 * PAGE_SIZE);
+  // Different permissions or names stay apart; a gap filled between two equal areas joins all three.
+  mem.map(heap + 40 * PAGE_SIZE, PAGE_SIZE, Perm.read, "heap");
+  mem.map(heap + 41 * PAGE_SIZE, PAGE_SIZE, RW, "mmap");
+  mem.map(heap + 44 * PAGE_SIZE, 2 * PAGE_SIZE, RW, "mmap");
+  mem.map(heap + 42 * PAGE_SIZE, 2 * PAGE_SIZE, RW, "mmap");
+  assert.deepEqual(
+    mem.regions().map((r) => [(r.start - heap) / PAGE_SIZE, (r.end - heap) / PAGE_SIZE, r.perm, r.name]),
+    [
+      [0, 40, RW, "heap"],
+      [40, 41, Perm.read, "heap"],
+      [41, 46, RW, "mmap"],
+    ],
+  );
+  // The cap still counts every page, joined or not.
+  assert.throws(() => mem.map(heap + 46 * PAGE_SIZE, 20 * PAGE_SIZE, RW, "mmap"), MemoryLimitError);
+  mem.map(heap + 46 * PAGE_SIZE, 18 * PAGE_SIZE, RW, "mmap");
+  assert.equal(mem.mappedBytes, 64 * PAGE_SIZE);
+  // Unmapping from the middle of a joined area splits it again.
+  mem.store32(heap + 45 * PAGE_SIZE, 7);
+  mem.unmap(heap + 43 * PAGE_SIZE, PAGE_SIZE);
+  assert.equal(mem.load32(heap + 45 * PAGE_SIZE), 7);
+  assert.equal(faultOf(() => mem.load32(heap + 43 * PAGE_SIZE)).address, heap + 43 * PAGE_SIZE);
+  assert.equal(mem.regions().length, 4);
+});
