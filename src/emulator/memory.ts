@@ -21,8 +21,21 @@ import { PAGE_SIZE, Perm, type GuestMemory } from "./types.js";
 
 const PAGE_SHIFT = 12;
 const PAGE_MASK = PAGE_SIZE - 1;
-const TLB_SIZE = 256;
-const TLB_MASK = TLB_SIZE - 1;
+/**
+ * Entries in each TLB (a power of two). Translated code (translate.ts) inlines the lookup and must
+ * index with TLB_MASK. A miss in a translated block that has been optimised costs a V8
+ * deoptimisation the first time it happens at that instruction, so conflict misses (a growing heap
+ * sweeping over the stack's entries) matter more than their count suggests.
+ */
+export const TLB_SIZE = 256;
+export const TLB_MASK = TLB_SIZE - 1;
+/**
+ * Whether a miss on one side (read or write) enters the page in both TLBs. That saves the second
+ * miss on a fresh page but evicts twice as much: with 256 entries, where the heap keeps sweeping
+ * over the stack's entries, it measured worse (more deoptimised blocks on closures.scm); with
+ * 4096 entries better (strings.scm: no deoptimised block at all).
+ */
+const FILL_BOTH = TLB_SIZE >= 4096;
 /** User space is [0, 2^47). */
 export const USER_TOP = 2 ** 47;
 const USER_TOP_PAGE = USER_TOP / PAGE_SIZE;
@@ -283,12 +296,32 @@ export class Memory implements GuestMemory {
 
   private readView(a: number): DataView {
     const page = this.translate(a, Access.Read);
-    const view = page.view ?? ZERO_VIEW;
     const base = a - (a & PAGE_MASK);
+    const view = page.view ?? ZERO_VIEW;
+    if (FILL_BOTH && page.view !== null) {
+      this.enter(base, page);
+      return view;
+    }
     const i = (a >>> PAGE_SHIFT) & TLB_MASK;
     this.rTag[i] = base;
     this.rView[i] = view;
     return view;
+  }
+
+  /**
+   * Enters an allocated page in the read TLB and, when stores may go straight to it (writable, no
+   * decoded code, no write hook), in the write TLB: a miss on either side fills both, so that a
+   * page just written is not missed again when read, and the other way round.
+   */
+  private enter(base: number, page: Page): void {
+    const i = (base / PAGE_SIZE) & TLB_MASK;
+    const view = page.view!;
+    this.rTag[i] = base;
+    this.rView[i] = view;
+    if ((page.perm & Perm.write) !== 0 && !page.code && this.hook === null) {
+      this.wTag[i] = base;
+      this.wView[i] = view;
+    }
   }
 
   private writablePage(a: number): Page {
@@ -309,7 +342,8 @@ export class Memory implements GuestMemory {
     if (fits) {
       const data = this.storage(first, a);
       for (let k = 0; k < size; k++) data[off + k] = b[k];
-      if (this.hook === null && !first.code) {
+      if (FILL_BOTH) this.enter(a - off, first);
+      else if (this.hook === null && !first.code) {
         const i = (a >>> PAGE_SHIFT) & TLB_MASK;
         this.wTag[i] = a - off;
         this.wView[i] = first.view!;
@@ -405,9 +439,19 @@ export class Memory implements GuestMemory {
     return a !== undefined && a.start <= pn ? a : undefined;
   }
 
-  private flushTlb(): void {
-    this.rTag.fill(-1);
-    this.wTag.fill(-1);
+  /** Drops the TLB entries of pages [start, end) (all entries when the range is larger than the TLB). */
+  private flushTlb(start: number, end: number): void {
+    if (end - start >= TLB_SIZE) {
+      this.rTag.fill(-1);
+      this.wTag.fill(-1);
+      return;
+    }
+    for (let pn = start; pn < end; pn++) {
+      const i = pn & TLB_MASK;
+      const base = pn * PAGE_SIZE;
+      if (this.rTag[i] === base) this.rTag[i] = -1;
+      if (this.wTag[i] === base) this.wTag[i] = -1;
+    }
   }
 
   // ---------------------------------------------------------------- instruction fetch (decode cache)
@@ -457,26 +501,40 @@ export class Memory implements GuestMemory {
 
   map(address: number, size: number, perm: number, name = ""): void {
     const [start, end] = this.pageRange(address, size, "map");
+    const areas = this.areas;
     let already = 0;
-    for (const a of this.areas) {
-      if (a.end <= start || a.start >= end) continue;
-      already += Math.min(a.end, end) - Math.max(a.start, start);
+    for (let k = this.areaIndex(start); k < areas.length && areas[k].start < end; k++) {
+      already += Math.min(areas[k].end, end) - Math.max(areas[k].start, start);
     }
     const added = (end - start - already) * PAGE_SIZE;
     if (this.mapped + added > this.limitBytes) {
       throw new MemoryLimitError(size, this.mapped, this.limitBytes);
     }
     this.removeRange(start, end);
-    const i = this.areaIndex(start);
-    this.areas.splice(i, 0, { start, end, perm, name });
     this.mapped += (end - start) * PAGE_SIZE;
-    this.flushTlb();
+    this.flushTlb(start, end);
+    // A mapping that extends its neighbour (brk growth, consecutive mmaps) joins it, as Linux
+    // merges VMAs: a program growing its heap a page at a time keeps one area, not thousands.
+    let i = this.areaIndex(start);
+    const prev = areas[i - 1];
+    const next = areas[i];
+    const joins = (a: Area | undefined): a is Area => a !== undefined && a.perm === perm && a.name === name;
+    if (joins(prev) && prev.end === start) {
+      prev.end = end;
+      i--;
+    } else {
+      areas.splice(i, 0, { start, end, perm, name });
+    }
+    if (joins(next) && next.start === end) {
+      areas[i].end = next.end;
+      areas.splice(i + 1, 1);
+    }
   }
 
   unmap(address: number, size: number): void {
     const [start, end] = this.pageRange(address, size, "unmap");
     this.removeRange(start, end);
-    this.flushTlb();
+    this.flushTlb(start, end);
   }
 
   protect(address: number, size: number, perm: number): void {
@@ -491,7 +549,7 @@ export class Memory implements GuestMemory {
       page.perm = perm;
       page.area = this.areaAt(pn)!;
     });
-    this.flushTlb();
+    this.flushTlb(start, end);
   }
 
   isMapped(address: number, size: number): boolean {

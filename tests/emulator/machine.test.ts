@@ -105,6 +105,36 @@ void test("mul, imul, div and idiv of every width", async () => {
   assert.equal(m.getRegister("r14"), u64(-15n));
 });
 
+void test("64-bit imul of two 32-bit values around 2^53 (the exact double fast path) and 2^63", async () => {
+  const edges = [0n, 1n, -1n, 3n, -8n, 1n << 26n, -(1n << 26n), 94906265n, 94906266n, -94906267n];
+  const vals = [...edges, 2147483647n, -2147483648n, 2147483646n, -2147483647n, 46341n, 3037000499n];
+  const pairs = vals.flatMap((a) => vals.map((b) => [a, b] as const));
+  // Each product goes to [DATA + 16 k], its CF and OF to the next byte pair.
+  const body = pairs
+    .map(
+      ([a, b], k) => `
+    mov rax, ${a}
+    mov rbx, ${b}
+    imul rax, rbx
+    mov qword ptr [${DATA + 16 * k}], rax
+    setc byte ptr [${DATA + 16 * k + 8}]
+    seto byte ptr [${DATA + 16 * k + 9}]`,
+    )
+    .join("");
+  const { m, stop } = await run(`${body}
+    int3`);
+  trapped(stop);
+  pairs.forEach(([a, b], k) => {
+    const p = a * b;
+    const wrapped = BigInt.asIntN(64, p);
+    const at = `${a} * ${b}`;
+    assert.equal(m.memory.read64(DATA + 16 * k), u64(p), at);
+    const over = wrapped !== p ? 1 : 0;
+    assert.equal(m.memory.read8(DATA + 16 * k + 8), over, `CF of ${at}`);
+    assert.equal(m.memory.read8(DATA + 16 * k + 9), over, `OF of ${at}`);
+  });
+});
+
 void test("string instructions: rep movsb, rep stosq, repne scasb, honouring DF", async () => {
   const { m, stop } = await run(`
     mov rdi, ${DATA}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GuestFaultError, MemoryLimitError } from "../../src/emulator/errors.js";
-import { Memory } from "../../src/emulator/memory.js";
+import { Memory, TLB_MASK, TLB_SIZE } from "../../src/emulator/memory.js";
 import { PAGE_SIZE, Perm } from "../../src/emulator/types.js";
 
 const RW = Perm.read | Perm.write;
@@ -158,4 +158,90 @@ void test("page storage: each page keeps its own bytes, and a page mapped again 
   mem.store32(0x10000000 + 300 * PAGE_SIZE, 5);
   assert.equal(mem.load32(0x10000000 + 300 * PAGE_SIZE), 5);
   assert.equal(mem.load32(0x10000000 + 301 * PAGE_SIZE), 302);
+});
+
+void test("the TLBs: TLB_SIZE entries indexed by page number & TLB_MASK; a page read as zeros, then written, reads back", () => {
+  assert.equal(TLB_SIZE & TLB_MASK, 0, "a power of two");
+  assert.equal(TLB_MASK, TLB_SIZE - 1);
+  const mem = new Memory();
+  assert.equal(mem.rTag.length, TLB_SIZE);
+  assert.equal(mem.wTag.length, TLB_SIZE);
+  // Pages TLB_SIZE apart share an entry: alternate between them, reading and writing.
+  const a = 0x10000000;
+  const b = a + TLB_SIZE * PAGE_SIZE;
+  mem.map(a, PAGE_SIZE, RW);
+  mem.map(b, PAGE_SIZE, RW);
+  for (let k = 0; k < 4; k++) {
+    assert.equal(mem.load32(a + 8 * k), 0);
+    mem.store32(a + 8 * k, k + 1);
+    assert.equal(mem.load32(b + 8 * k), 0);
+    mem.store64(b + 8 * k, -(k + 1), k);
+    assert.equal(mem.load32(a + 8 * k), k + 1);
+    assert.equal(mem.load64(b + 8 * k), -(k + 1));
+    assert.equal(mem.hi[0], k);
+  }
+  const i = (a / PAGE_SIZE) & TLB_MASK;
+  assert.equal(i, (b / PAGE_SIZE) & TLB_MASK);
+  assert.ok(mem.rTag[i] === a || mem.rTag[i] === b || mem.rTag[i] === -1);
+});
+
+void test("protect, unmap and map drop the TLB entries of their pages, small ranges and large", () => {
+  for (const pages of [1, TLB_SIZE + 3]) {
+    const mem = new Memory();
+    const a = 0x10000000;
+    const size = pages * PAGE_SIZE;
+    const last = a + size - PAGE_SIZE;
+    mem.map(a, size, RW);
+    mem.map(a + size, PAGE_SIZE, RW); // a neighbour whose entry stays
+    mem.store32(a + size, 9);
+    mem.store32(last, 1);
+    assert.equal(mem.load32(last), 1);
+    mem.protect(a, size, Perm.read);
+    assert.equal(faultOf(() => mem.store32(last, 2)).address, last);
+    assert.equal(mem.load32(last), 1);
+    mem.protect(a, size, RW);
+    mem.store32(last, 3);
+    mem.unmap(a, size);
+    assert.equal(faultOf(() => mem.load32(last)).address, last);
+    assert.equal(faultOf(() => mem.store32(last, 4)).address, last);
+    mem.map(a, size, RW);
+    assert.equal(mem.load32(last), 0);
+    mem.store32(last, 5);
+    mem.map(a, size, RW); // MAP_FIXED over written pages
+    assert.equal(mem.load32(last), 0);
+    assert.equal(mem.load32(a + size), 9);
+    mem.store32(a + size, 10);
+    assert.equal(mem.load32(a + size), 10);
+  }
+});
+
+void test("a mapping that extends a neighbour of the same permissions and name joins it (brk growth)", () => {
+  const mem = new Memory({ limitBytes: 64 * PAGE_SIZE });
+  const heap = 0x10000000;
+  for (let k = 0; k < 40; k++) mem.map(heap + k * PAGE_SIZE, PAGE_SIZE, RW, "heap");
+  assert.deepEqual(mem.regions(), [{ start: heap, end: heap + 40 * PAGE_SIZE, perm: RW, name: "heap" }]);
+  assert.equal(mem.mappedBytes, 40 * PAGE_SIZE);
+  // Different permissions or names stay apart; a gap filled between two equal areas joins all three.
+  mem.map(heap + 40 * PAGE_SIZE, PAGE_SIZE, Perm.read, "heap");
+  mem.map(heap + 41 * PAGE_SIZE, PAGE_SIZE, RW, "mmap");
+  mem.map(heap + 44 * PAGE_SIZE, 2 * PAGE_SIZE, RW, "mmap");
+  mem.map(heap + 42 * PAGE_SIZE, 2 * PAGE_SIZE, RW, "mmap");
+  assert.deepEqual(
+    mem.regions().map((r) => [(r.start - heap) / PAGE_SIZE, (r.end - heap) / PAGE_SIZE, r.perm, r.name]),
+    [
+      [0, 40, RW, "heap"],
+      [40, 41, Perm.read, "heap"],
+      [41, 46, RW, "mmap"],
+    ],
+  );
+  // The cap still counts every page, joined or not.
+  assert.throws(() => mem.map(heap + 46 * PAGE_SIZE, 20 * PAGE_SIZE, RW, "mmap"), MemoryLimitError);
+  mem.map(heap + 46 * PAGE_SIZE, 18 * PAGE_SIZE, RW, "mmap");
+  assert.equal(mem.mappedBytes, 64 * PAGE_SIZE);
+  // Unmapping from the middle of a joined area splits it again.
+  mem.store32(heap + 45 * PAGE_SIZE, 7);
+  mem.unmap(heap + 43 * PAGE_SIZE, PAGE_SIZE);
+  assert.equal(mem.load32(heap + 45 * PAGE_SIZE), 7);
+  assert.equal(faultOf(() => mem.load32(heap + 43 * PAGE_SIZE)).address, heap + 43 * PAGE_SIZE);
+  assert.equal(mem.regions().length, 4);
 });

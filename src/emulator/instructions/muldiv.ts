@@ -221,6 +221,19 @@ function imulN(m: Machine, o: Op, three: boolean): void {
     default: {
       const al = three ? o.ilo : r[o.d];
       const ah = three ? o.ihi : r[o.d + 1];
+      if (ah === al >> 31 && bh === b >> 31) {
+        // Two sign-extended 32-bit factors (fixnum arithmetic, index scaling): the product is
+        // exact in a double when it is below 2^53, and then fits in 64 bits (CF = OF = 0).
+        const p = al * b;
+        if (p <= Number.MAX_SAFE_INTEGER && p >= -Number.MAX_SAFE_INTEGER) {
+          const lo = p | 0;
+          const hi = Math.floor(p / TWO32) | 0;
+          r[o.d] = lo;
+          r[o.d + 1] = hi;
+          setRes64(f, lo, hi, 0);
+          return;
+        }
+      }
       mulU64(al, ah, b, bh);
       signedHigh64(al, ah, b, bh);
       r[o.d] = W[0];

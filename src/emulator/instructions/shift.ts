@@ -58,51 +58,68 @@ function shift32(op: number, v: number, c: number, sx: number): number {
   return res;
 }
 
-/** 64-bit shift of (l, h) by c in 1..63; returns lo, T[0] = hi, T[1] = flag bits. */
+/**
+ * 64-bit shift of (l, h) by c in 1..63; returns lo, T[0] = hi, T[1] = flag bits. A small
+ * dispatcher over one function per operation: translated blocks call it with a constant operation,
+ * and V8 inlines the dispatcher and the one operation used instead of the whole switch (which
+ * used up the block's inlining budget, leaving memory accesses as calls).
+ */
 function shift64(op: number, l: number, h: number, c: number): number {
+  return op === SHL ? shlFlags64(l, h, c) : op === SHR ? shrFlags64(l, h, c) : sarFlags64(l, h, c);
+}
+
+function shlFlags64(l: number, h: number, c: number): number {
   let rl: number;
   let rh: number;
   let cf: number;
-  let of: number;
-  switch (op) {
-    case SHL:
-      if (c < 32) {
-        rh = (h << c) | (l >>> (32 - c));
-        rl = l << c;
-        cf = (h >>> (32 - c)) & 1;
-      } else {
-        rh = l << (c - 32);
-        rl = 0;
-        cf = c === 32 ? h & 1 : (l >>> (64 - c)) & 1;
-      }
-      of = (rh >>> 31) ^ cf;
-      break;
-    case SHR:
-      if (c < 32) {
-        rl = (l >>> c) | (h << (32 - c));
-        rh = h >>> c;
-        cf = (l >>> (c - 1)) & 1;
-      } else {
-        rl = h >>> (c - 32);
-        rh = 0;
-        cf = c === 32 ? l >>> 31 : (h >>> (c - 33)) & 1;
-      }
-      of = h >>> 31;
-      break;
-    default:
-      if (c < 32) {
-        rl = (l >>> c) | (h << (32 - c));
-        rh = h >> c;
-        cf = (l >>> (c - 1)) & 1;
-      } else {
-        rl = h >> (c - 32);
-        rh = h >> 31;
-        cf = c === 32 ? l >>> 31 : (h >> (c - 33)) & 1;
-      }
-      of = 0;
+  if (c < 32) {
+    rh = (h << c) | (l >>> (32 - c));
+    rl = l << c;
+    cf = (h >>> (32 - c)) & 1;
+  } else {
+    rh = l << (c - 32);
+    rl = 0;
+    cf = c === 32 ? h & 1 : (l >>> (64 - c)) & 1;
+  }
+  const of = (rh >>> 31) ^ cf;
+  T[0] = rh;
+  T[1] = cf | (of !== 0 ? OF : 0);
+  return rl;
+}
+
+function shrFlags64(l: number, h: number, c: number): number {
+  let rl: number;
+  let rh: number;
+  let cf: number;
+  if (c < 32) {
+    rl = (l >>> c) | (h << (32 - c));
+    rh = h >>> c;
+    cf = (l >>> (c - 1)) & 1;
+  } else {
+    rl = h >>> (c - 32);
+    rh = 0;
+    cf = c === 32 ? l >>> 31 : (h >>> (c - 33)) & 1;
   }
   T[0] = rh | 0;
-  T[1] = cf | (of !== 0 ? OF : 0);
+  T[1] = cf | (h >>> 31 !== 0 ? OF : 0);
+  return rl | 0;
+}
+
+function sarFlags64(l: number, h: number, c: number): number {
+  let rl: number;
+  let rh: number;
+  let cf: number;
+  if (c < 32) {
+    rl = (l >>> c) | (h << (32 - c));
+    rh = h >> c;
+    cf = (l >>> (c - 1)) & 1;
+  } else {
+    rl = h >> (c - 32);
+    rh = h >> 31;
+    cf = c === 32 ? l >>> 31 : (h >> (c - 33)) & 1;
+  }
+  T[0] = rh;
+  T[1] = cf;
   return rl | 0;
 }
 
