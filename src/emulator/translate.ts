@@ -43,6 +43,7 @@ import { CONTROL_HANDLERS, JCC_HANDLERS, branchTarget } from "./instructions/con
 import { DATA_HANDLERS } from "./instructions/data.js";
 import { SHIFT_HANDLERS, SHIFT_OPS, shift32, shift64 } from "./instructions/shift.js";
 import type { Machine } from "./machine.js";
+import { TLB_MASK } from "./memory.js";
 import { MM_ABS, MM_BASE, MM_BIS, type Handler, type Op } from "./op.js";
 import { T, ea } from "./operands.js";
 
@@ -272,25 +273,25 @@ class Gen {
    */
   ld64(lo: string, hi: string): void {
     this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
+      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
     );
   }
 
   ld32(v: string): void {
     this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
+      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
     );
   }
 
   st64(lo: string, hi: string): void {
     this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
+      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
     );
   }
 
   st32(v: string): void {
     this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & 255; if (WT[j_] === a - o_ && o_ <= 4092) WV[j_].setInt32(o_, ${v}, true); else { mem.store32(a, ${v}); sl = 1; }`,
+      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (WT[j_] === a - o_ && o_ <= 4092) WV[j_].setInt32(o_, ${v}, true); else { mem.store32(a, ${v}); sl = 1; }`,
     );
   }
 
