@@ -7,7 +7,7 @@
  * Waiting instructions (all but the fn* control ones) first check for a pending unmasked exception
  * (ES set in the status word): it is delivered as SIGFPE (#MF), as on hardware.
  */
-import iced from "../iced.js";
+import { MemorySize, Register } from "../iced-enums.js";
 import { GuestFaultError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import type { Op } from "../op.js";
@@ -15,8 +15,6 @@ import { ea } from "../operands.js";
 import { C1, ES, type X87 } from "../x87-state.js";
 import { DE, FX, IE, SF, ZE, fromDouble, fromFloat, fromInt, fromWords, type F80 } from "../x87-float.js";
 import type { Decoding } from "./def.js";
-
-const { MemorySize, Register } = iced;
 
 /** Memory operand formats (Op.aux). */
 export const MK_NONE = 0;
