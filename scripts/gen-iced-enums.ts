@@ -6,8 +6,8 @@
  *   node --import tsx scripts/gen-iced-enums.ts          # write the file
  *   node --import tsx scripts/gen-iced-enums.ts --check  # exit 1 if the committed file is stale
  *
- * Enums the code only names members of are `const enum`s (tsc writes their values into the code);
- * Mnemonic stays an ordinary enum, as the table looks mnemonics up by name.
+ * They are `const enum`s: tsc writes their values into the code, so they cost nothing at run time.
+ * Mnemonic names, which the table looks up at run time, are also one string (MNEMONIC_NAMES).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,16 +18,16 @@ import iced from "iced-x86";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const ICED_ENUMS_TS = join(ROOT, "src/emulator/iced-enums.ts");
 
-/** The enums copied: name → whether it is a const enum. */
-export const COPIED: Record<string, boolean> = {
-  Code: true,
-  Mnemonic: false,
-  Register: true,
-  OpKind: true,
-  MemorySize: true,
-  ConditionCode: true,
-  FlowControl: true,
-};
+/** The enums copied. */
+export const COPIED = [
+  "Code",
+  "Mnemonic",
+  "Register",
+  "OpKind",
+  "MemorySize",
+  "ConditionCode",
+  "FlowControl",
+];
 
 /** Members of an iced enum, by value. */
 export function members(name: string): [string, number][] {
@@ -35,6 +35,21 @@ export function members(name: string): [string, number][] {
   return Object.entries(e)
     .filter((m): m is [string, number] => typeof m[1] === "number")
     .sort((a, b) => a[1] - b[1]);
+}
+
+/** A long string constant as `"..." +` lines of at most 110 characters. */
+function wrap(words: string[]): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const w of words) {
+    if (line !== "" && line.length + w.length + 12 > 110) {
+      lines.push(line);
+      line = "";
+    }
+    line += (line === "" && lines.length === 0 ? "" : " ") + w;
+  }
+  lines.push(line);
+  return lines.map((l, i) => `  ${JSON.stringify(l)}${i === lines.length - 1 ? ";" : " +"}`);
 }
 
 export function generate(): string {
@@ -50,11 +65,20 @@ export function generate(): string {
     "/** The iced-x86 version these are from (decoded instructions kept in the object cache are iced's). */",
     `export const ICED_VERSION = ${JSON.stringify(pkg.version)};`,
   ];
-  for (const [name, isConst] of Object.entries(COPIED)) {
-    out.push("", `export ${isConst ? "const " : ""}enum ${name} {`);
+  for (const name of COPIED) {
+    out.push("", `export const enum ${name} {`);
     for (const [member, value] of members(name)) out.push(`  ${member} = ${value},`);
     out.push("}");
   }
+  const mnemonics = members("Mnemonic");
+  if (mnemonics.some(([, value], i) => value !== i))
+    throw new Error("iced's Mnemonic values are not 0, 1, 2 ...");
+  out.push(
+    "",
+    "/** The Mnemonic names in the order of their values, separated by spaces. */",
+    "export const MNEMONIC_NAMES =",
+    ...wrap(mnemonics.map(([m]) => m)),
+  );
   return out.join("\n") + "\n";
 }
 

@@ -66,7 +66,7 @@ export function plainInstruction(
     immediates.push(isImmediate(k) ? ins.immediate(i) : 0n);
     if (isBranch(k)) branch = true;
   }
-  const mnemonic = ins.mnemonic;
+  const mnemonic = ins.mnemonic as number as Mnemonic;
   const flowControl = ins.flowControl as number as FlowControl;
   const memorySize = ins.memorySize as number as MemorySize;
   const transfer = flowControl === FlowControl.UnconditionalBranch || flowControl === FlowControl.Call;

@@ -1,9 +1,12 @@
 /**
  * Instructions known from an earlier run (src/emulator/known-instructions.ts) give the same ops as
- * decoding anew, and are not used where the guest's bytes differ from theirs.
+ * decoding anew, are not used where the guest's bytes differ from theirs, and survive the object
+ * cache.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { serialize } from "node:v8";
+import { entryOf, instructionsOfEntry } from "../../src/cache/decoded-instructions.js";
 import { KnownInstructions } from "../../src/emulator/known-instructions.js";
 import type { Op } from "../../src/emulator/op.js";
 import { CODE, setup } from "./helpers.js";
@@ -52,4 +55,15 @@ void test("a known instruction whose bytes are not the guest's is decoded anew",
   assert.equal(reused.added, 1, "the mov is decoded again (int3 is the same)");
   other.m.run(100);
   assert.equal(other.m.getRegister("rax"), 2n);
+});
+
+void test("known instructions come back from an object-cache entry as they were", async () => {
+  const known = new KnownInstructions();
+  const { m } = await setup(PROGRAM);
+  m.cache.known = known;
+  m.cache.get(CODE);
+  const all = known.all();
+  assert.ok(all.length >= 5);
+  assert.deepEqual(instructionsOfEntry(entryOf(all)), all);
+  assert.deepEqual(instructionsOfEntry(serialize([{ not: "a row" }])), []);
 });

@@ -10,6 +10,7 @@ import { GuestFaultError, hex } from "../errors.js";
 import { Code, Mnemonic, OpKind, Register } from "../iced-enums.js";
 import type { Machine } from "../machine.js";
 import { MM_ABS, MM_BASE, MM_BIS, MM_IS, type Handler, type Op } from "../op.js";
+import { mnemonicValue } from "../mnemonics.js";
 import { gprInfo, xmmIndex } from "../registers.js";
 
 export type Family =
@@ -259,8 +260,8 @@ export function perCondition(
 /** Mnemonic values from their iced names (typo-safe: throws on an unknown name). */
 export function mn(...names: (keyof typeof Mnemonic)[]): number[] {
   return names.map((n) => {
-    const v = Mnemonic[n];
-    if (typeof v !== "number") throw new Error(`unknown mnemonic ${String(n)}`);
+    const v = mnemonicValue(n);
+    if (v === undefined) throw new Error(`unknown mnemonic ${String(n)}`);
     return v;
   });
 }

@@ -8,6 +8,7 @@ import type { DecodedInstruction } from "../decoded-instruction.js";
 import { GuestFaultError } from "../errors.js";
 import { Code, FlowControl, Mnemonic } from "../iced-enums.js";
 import { loadIced } from "../iced.js";
+import { mnemonicName } from "../mnemonics.js";
 import type { Machine } from "../machine.js";
 import { Op } from "../op.js";
 import { ALU } from "./alu.js";
@@ -49,7 +50,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
 const BY_MNEMONIC = new Map<number, InstrDef>();
 for (const def of INSTRUCTIONS) {
   for (const m of def.mnemonics) {
-    if (BY_MNEMONIC.has(m)) throw new Error(`mnemonic ${Mnemonic[m]} is in the instruction table twice`);
+    if (BY_MNEMONIC.has(m)) throw new Error(`mnemonic ${mnemonicName(m)} is in the instruction table twice`);
     BY_MNEMONIC.set(m, def);
   }
 }
