@@ -47,10 +47,9 @@ export function knownInstructionsFor(segments: readonly Segment[]): KnownInstruc
   const key = cacheKey(KIND, parts);
   let store = stores.get(key);
   if (store === undefined) {
+    if (stores.size === 0) process.once("exit", saveAll);
     store = new KnownInstructions(load(key));
     stores.set(key, store);
-    const saved = store;
-    process.once("exit", () => save(key, saved));
   }
   return store;
 }
@@ -64,9 +63,10 @@ function load(key: string): KnownInstruction[] {
   }
 }
 
-function save(key: string, store: KnownInstructions): void {
-  if (store.added === 0 || store.size > MAX_INSTRUCTIONS) return;
-  writeEntry(KIND, key, entryOf(store.all()), MAX_PROGRAMS);
+function saveAll(): void {
+  for (const [key, store] of stores)
+    if (store.added > 0 && store.size <= MAX_INSTRUCTIONS)
+      writeEntry(KIND, key, entryOf(store.all()), MAX_PROGRAMS);
 }
 
 /** The payload of an entry holding these instructions. */
