@@ -2,6 +2,7 @@
  * One instruction as iced-x86 decoded it, as plain data: everything the instruction builders read
  * of iced's `Instruction` (same names), read once. Building an op from it calls no WebAssembly, and
  * it can be kept in the object cache, so that a later run of the same code need not load iced.
+ * (Changing what it holds or how it is read from iced: bump FORMAT in src/cache/decoded-instructions.ts.)
  */
 import type { Instruction } from "iced-x86";
 import { Code, ConditionCode, FlowControl, MemorySize, Mnemonic, OpKind, Register } from "./iced-enums.js";
