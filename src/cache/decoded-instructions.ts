@@ -22,10 +22,10 @@ import { cacheEnabled, cacheKey, readEntry, writeEntry } from "./object-cache.js
 const KIND = "decoded";
 /** Bumped when DecodedInstruction changes. */
 const FORMAT = "2";
-/** Entries of programs that decode more than this are not written (they would be too big to pay off). */
-const MAX_INSTRUCTIONS = 100_000;
-/** Entries kept (one per program). */
-const MAX_PROGRAMS = 200;
+/** Programs that decode more than this are not written (about 100 bytes each in an entry). */
+const MAX_INSTRUCTIONS = 30_000;
+/** Entries kept (one per program): at most about 300 MB. */
+const MAX_PROGRAMS = 100;
 
 interface Segment {
   address: number;
