@@ -14,6 +14,9 @@ import { dirname } from "node:path";
 import vm from "node:vm";
 import { cacheEnabled, cacheKey, readEntry, writeEntry } from "./object-cache.js";
 
+/** For bin/abi-lab.js, which requires this module alone (bundled): whether the cache is on. */
+export { cacheEnabled };
+
 const KIND = "v8-code";
 /** Code caches are big (half a MiB) and one per version of a file: keep only a few. */
 const MAX_CODE_CACHES = 8;

@@ -1,7 +1,8 @@
 /**
  * Decode once, run many times. Guest code is decoded with iced-x86 one basic block at a time (up
  * to a control transfer, a block-ending instruction, a breakpoint address or MAX_BLOCK
- * instructions) into an array of `Op`s, and the block is cached by its start address.
+ * instructions) into an array of `Op`s, and the block is cached by its start address. Instructions
+ * already known (`known`: decoded by an earlier run, from the object cache) are not decoded again.
  *
  * Every page a block's bytes come from is marked as holding code in `Memory`; a write (or unmap,
  * or loss of execute permission) there calls `invalidatePage`, which drops the page's blocks. A
@@ -9,16 +10,15 @@
  * throws BLOCK_EXIT so that the machine re-fetches from the next instruction: self-modifying code
  * takes effect at the next instruction, as on hardware.
  */
-import iced from "./iced.js";
 import { GuestFaultError } from "./errors.js";
+import { WindowDecoder } from "./iced-decoder.js";
 import { fuseWithJcc } from "./instructions/alu.js";
 import { JCC_HANDLERS } from "./instructions/control.js";
 import { buildOp } from "./instructions/table.js";
+import type { KnownInstructions } from "./known-instructions.js";
 import type { Memory } from "./memory.js";
 import type { Op } from "./op.js";
 import { PAGE_SIZE } from "./types.js";
-
-const { Decoder, DecoderOptions, DecoderError, Code, Instruction } = iced;
 
 /** Instructions per block at most. */
 const MAX_BLOCK = 64;
@@ -87,9 +87,10 @@ function stale(): void {
 export class DecodeCache {
   private readonly blocks = new Map<number, Block>();
   private readonly byPage = new Map<number, Block[]>();
-  private readonly ins = new Instruction();
   /** Blocks decoded so far (for statistics). */
   decoded = 0;
+  /** Instructions decoded before (by an earlier run): taken from here when the bytes match. */
+  known: KnownInstructions | undefined;
 
   constructor(
     private readonly memory: Memory,
@@ -111,21 +112,26 @@ export class DecodeCache {
   private build(ip: number): Block {
     const mem = this.memory;
     const { bytes, stop } = mem.fetch(ip, FETCH_WINDOW);
-    const ins = this.ins;
+    const known = this.known;
     const ops: Op[] = [];
-    const decoder = new Decoder(64, bytes, DecoderOptions.None);
+    /** Made on the first instruction that is not known. */
+    let decoder: WindowDecoder | undefined;
     let pos = 0;
     try {
-      decoder.ip = BigInt(ip);
       while (ops.length < MAX_BLOCK && pos < bytes.length) {
         const at = ip + pos;
         if (ops.length > 0 && this.breakpoints.has(at)) break;
-        decoder.decodeOut(ins);
-        if (ins.code === Code.INVALID && decoder.lastError === DecoderError.NoMoreBytes) {
-          if (ops.length > 0 || stop < 0) break;
-          // The instruction runs into a page we may not execute: that page's fetch fault.
-          mem.fetch(stop, 1);
-          throw new GuestFaultError("SIGSEGV", "instruction fetch failed");
+        let ins = known?.get(at, bytes, pos);
+        if (ins === undefined) {
+          decoder ??= new WindowDecoder(bytes, ip);
+          ins = decoder.decodeAt(pos);
+          if (ins === undefined) {
+            if (ops.length > 0 || stop < 0) break;
+            // The instruction runs into a page we may not execute: that page's fetch fault.
+            mem.fetch(stop, 1);
+            throw new GuestFaultError("SIGSEGV", "instruction fetch failed");
+          }
+          known?.add(at, bytes.subarray(pos, pos + ins.length), ins);
         }
         const op = buildOp(ins, at, bytes.subarray(pos, pos + ins.length));
         ops.push(op);
@@ -133,7 +139,7 @@ export class DecodeCache {
         if (op.ends) break;
       }
     } finally {
-      decoder.free();
+      decoder?.free();
     }
     if (ops.length === 0) {
       // Only possible when the fetch window was empty, which mem.fetch prevents.

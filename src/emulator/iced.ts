@@ -1,11 +1,16 @@
 /**
- * iced-x86, loaded with `require` (through V8's code cache when the object cache is enabled). It is
- * one CommonJS file of about 1 MB; imported as an ES module, Node parses it twice more (to detect
- * its module format and to find its named exports), which costs more than everything else
- * `abi-lab run hello.scm` does. Import iced from here.
+ * iced-x86, loaded with `require` (through V8's code cache when the object cache is enabled) on
+ * first use: a run whose instructions all come from the object cache never loads it. It is one
+ * CommonJS file of about 1 MB and a 0.8 MB WebAssembly module; imported as an ES module, Node would
+ * parse it twice more (to detect its module format and to find its named exports). Load iced from
+ * here; its constants are in iced-enums.ts.
  */
 import type * as Iced from "iced-x86";
 import { requireWithCodeCache } from "../cache/code-cache.js";
 
-const iced = requireWithCodeCache("iced-x86", import.meta.url) as typeof Iced;
-export default iced;
+let iced: typeof Iced | undefined;
+
+export function loadIced(): typeof Iced {
+  iced ??= requireWithCodeCache("iced-x86", import.meta.url) as typeof Iced;
+  return iced;
+}

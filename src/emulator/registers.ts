@@ -4,9 +4,7 @@
  * r[2n+1] (high 32 bits). Decoded instructions refer to a register by its "slot" 2n; an 8-bit
  * high-byte register (ah ch dh bh) is slot 2n with a byte shift of 8.
  */
-import iced from "./iced.js";
-
-const { Register } = iced;
+import { Register } from "./iced-enums.js";
 
 export const RAX = 0;
 export const RCX = 2;

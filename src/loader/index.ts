@@ -1,3 +1,4 @@
+import { knownInstructionsFor } from "../cache/decoded-instructions.js";
 import { UserInputError } from "../diagnostics.js";
 import { Machine, MemoryLimitError } from "../emulator/index.js";
 import { LinuxKernel, formatBytes, type KernelOptions } from "../syscalls/kernel.js";
@@ -32,9 +33,13 @@ export class ProgramTooLargeError extends UserInputError {
   }
 }
 
-/** A machine with the image loaded and a Linux kernel over the sandbox: ready to run. */
+/**
+ * A machine with the image loaded and a Linux kernel over the sandbox: ready to run. Its
+ * instructions decoded by earlier runs come from the object cache.
+ */
 export function createProcess(options: ProcessOptions): { machine: Machine; kernel: LinuxKernel } {
   const machine = new Machine(options.memoryLimit ? { limitBytes: options.memoryLimit } : {});
+  machine.cache.known = knownInstructionsFor(options.image.segments);
   let brk: number;
   try {
     ({ brk } = loadImage(machine, options.image, { argv: options.argv, env: options.env }));

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cached } from "../cache/object-cache.js";
 import type { CompiledProgram, CompileOptions } from "../compiler/index.js";
@@ -42,11 +42,28 @@ export function toolchainFingerprint(): string {
         if (name.endsWith(ext) && !name.endsWith(".d.ts")) add(join(root, dir, name), `${dir}/${name}`);
     for (const file of TOOLCHAIN_FILES) add(join(root, file + ext), file);
   }
-  // The package's entry (CommonJS or ES module) is in its dist/.
-  const keystone = createRequire(import.meta.url).resolve("keystone-wasm");
-  hash.update(readFileSync(join(dirname(keystone), "..", "package.json")));
+  hash.update(keystonePackageJson(dirname(here)));
   fingerprint = hash.digest("hex");
   return fingerprint;
+}
+
+/**
+ * keystone-wasm's package.json, looked for in node_modules from `dir` up as Node's resolution
+ * does (require.resolve costs a warm run a few ms more), else where require.resolve finds it.
+ */
+function keystonePackageJson(dir: string): Buffer {
+  for (let d = dir; ; d = dirname(d)) {
+    if (basename(d) !== "node_modules")
+      try {
+        return readFileSync(join(d, "node_modules", "keystone-wasm", "package.json"));
+      } catch {
+        // not in this folder's node_modules
+      }
+    if (dirname(d) === d) break;
+  }
+  // The package's entry (CommonJS or ES module) is in its dist/.
+  const keystone = createRequire(import.meta.url).resolve("keystone-wasm");
+  return readFileSync(join(dirname(keystone), "..", "package.json"));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;

@@ -3,12 +3,12 @@
  * RIP-relative operands named by symbol, and the target of the call at rip resolved from the
  * registers and memory.
  */
-import iced from "../emulator/iced.js";
+import { loadIced } from "../emulator/iced.js";
 import type { Instruction, Register as RegisterId } from "iced-x86";
 import type { Machine } from "../emulator/index.js";
 import { GP_REGISTERS, type GpRegister, type GuestMemory } from "../emulator/types.js";
 
-const { Decoder, DecoderOptions, Formatter, FormatterSyntax, FlowControl, OpKind, Register } = iced;
+const { Decoder, DecoderOptions, Formatter, FormatterSyntax, FlowControl, OpKind, Register } = loadIced();
 
 export interface DecodedInstruction {
   address: number;

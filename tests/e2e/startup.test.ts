@@ -4,7 +4,15 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -138,16 +146,18 @@ const cli = join(process.cwd(), "bin", "abi-lab.js");
 /** V8 code caches are kept for iced-x86 and, when npm run build made it, the CLI bundle. */
 const bundled = existsSync(join(process.cwd(), "dist/src/cli/main.bundle.cjs"));
 
-/** Prints the process's CPU time (user + system, all threads) when it exits. */
+/** Prints the process's CPU time (user + system, all threads) and whether it loaded iced-x86 when it exits. */
 const CPU_PROBE =
-  "data:text/javascript,process.on('exit',()=>{const u=process.cpuUsage();" +
-  "process.stderr.write('\\ncpu-ms '+(u.user+u.system)/1000+'\\n')})";
+  "data:text/javascript,import {createRequire} from 'node:module';process.on('exit',()=>{" +
+  "const u=process.cpuUsage();const c=createRequire(process.argv[1]).cache;" +
+  "const iced=Object.keys(c).some((f)=>f.includes('iced-x86'));" +
+  "process.stderr.write('\\ncpu-ms '+(u.user+u.system)/1000+'\\niced '+iced+'\\n')})";
 
 /**
  * `abi-lab run hello.scm`: its wall time and its CPU time in ms. The bound is on the CPU time, which
  * other processes on a busy machine do not inflate (wall time is also reported on failure).
  */
-function runHello(cacheDir: string, extra: string[] = []): { wall: number; cpu: number } {
+function runHello(cacheDir: string, extra: string[] = []): { wall: number; cpu: number; iced: boolean } {
   const sandbox = tmp("sandbox");
   const t0 = process.hrtime.bigint();
   const r = spawnSync(
@@ -160,22 +170,26 @@ function runHello(cacheDir: string, extra: string[] = []): { wall: number; cpu: 
   assert.equal(readFileSync(join(sandbox, "tmp/inc/io.txt"), "utf8"), "Hello !!con 👋\n");
   const cpu = /cpu-ms ([\d.]+)/.exec(r.stderr);
   assert.ok(cpu, r.stderr);
-  return { wall, cpu: Number(cpu[1]) };
+  return { wall, cpu: Number(cpu[1]), iced: /\niced true/.test(r.stderr) };
 }
 
-void test("abi-lab run from a warm cache: hello.scm end to end well under 400 ms of CPU; --no-cache writes nothing", (t) => {
+void test("abi-lab run from a warm cache: hello.scm end to end well under 400 ms of CPU, without loading iced; --no-cache writes nothing", (t) => {
   assert.ok(existsSync(join(process.cwd(), "dist/src/cli/main.js")), "npm run build first");
   const dir = tmp("cache");
   runHello(dir, ["--no-cache"]);
   assert.deepEqual(readdirSync(dir), []);
-  runHello(dir);
-  for (const kind of ["compiled", "linked"]) assert.equal(entries(dir, kind).length, 1, kind);
+  assert.ok(runHello(dir).iced, "a cold run decodes with iced");
+  for (const kind of ["compiled", "linked", "decoded"]) assert.equal(entries(dir, kind).length, 1, kind);
   const codes = entries(dir, "v8-code");
   assert.equal(codes.length, bundled ? 2 : 1);
-  // A damaged V8 code cache is rejected (by our checksum or by V8) and rewritten.
+  // A damaged V8 code cache is rejected (by our checksum or by V8) and rewritten. (Without its
+  // decoded instructions, the run loads iced, through its code cache.)
   for (const code of codes) writeFileSync(code, readFileSync(code).subarray(0, 1000));
-  runHello(dir);
+  for (const decoded of entries(dir, "decoded")) rmSync(decoded);
+  assert.ok(runHello(dir).iced);
   const runs = Array.from({ length: 5 }, () => runHello(dir));
+  // Every instruction it runs was decoded by an earlier run: iced-x86 is not even loaded.
+  for (const r of runs) assert.equal(r.iced, false);
   const median = runs.map((r) => r.cpu).sort((a, b) => a - b)[2];
   const all = runs.map((r) => `${r.cpu.toFixed(0)} ms CPU / ${r.wall.toFixed(0)} ms wall`).join(", ");
   t.diagnostic(`warm hello.scm: ${all}`);
@@ -198,7 +212,7 @@ void test("concurrent runs on an empty cache all succeed and leave whole entries
       }),
   );
   assert.deepEqual(await Promise.all(runs), [0, 0, 0, 0]);
-  for (const kind of ["compiled", "linked", "v8-code"]) {
+  for (const kind of ["compiled", "linked", "v8-code", "decoded"]) {
     const files = entries(dir, kind);
     // Temporary files renamed into place or removed: only entries.
     assert.equal(files.length, kind === "v8-code" && bundled ? 2 : 1, `${kind}: ${files.join(", ")}`);

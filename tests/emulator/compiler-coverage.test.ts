@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import iced from "iced-x86";
 import { buildOp, instrDef } from "../../src/emulator/instructions/table.js";
+import { decodedFromIced } from "../../src/emulator/iced-decoder.js";
 import { unsupported } from "../../src/emulator/instructions/def.js";
 import { readArchive } from "../../src/linker/index.js";
 import { loadProgram } from "../../src/pipeline/load-program.js";
@@ -74,7 +75,7 @@ void test("every instruction in runtime-rs and in compiled programs is in the ta
     const name = Code[u.code];
     const d = new Decoder(64, u.bytes, DecoderOptions.None);
     const ins = d.decode();
-    const op = buildOp(ins, 0x1000, u.bytes);
+    const op = buildOp(decodedFromIced(ins), 0x1000, u.bytes);
     const inTable = instrDef(ins.mnemonic) !== undefined;
     ins.free();
     d.free();

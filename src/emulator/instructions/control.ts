@@ -3,7 +3,7 @@
  * loopne, jrcxz. These end their basic block; the run loop has already set rip to the
  * fall-through address, so a handler only writes rip when it transfers control.
  */
-import iced from "../iced.js";
+import { Code, ConditionCode } from "../iced-enums.js";
 import { condB, condBE, condE, condL, condLE, condO, condP, condS, materialize, ZF } from "../flags.js";
 import type { Machine } from "../machine.js";
 import { GuestFaultError } from "../errors.js";
@@ -11,8 +11,6 @@ import type { Handler, Op } from "../op.js";
 import { addRsp, ea, rspAddr, toAddr } from "../operands.js";
 import { RCX } from "../registers.js";
 import { mn, perCondition, type Decoding, type InstrDef } from "./def.js";
-
-const { Code, ConditionCode } = iced;
 
 /**
  * A branch target from its words. A non-canonical target faults (#GP → SIGSEGV) at the branch

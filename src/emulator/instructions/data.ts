@@ -2,7 +2,7 @@
  * Data movement: mov movabs movzx movsx movsxd lea xchg xadd cmpxchg cmpxchg8b cmpxchg16b
  * push pop pushf popf leave enter cmovcc setcc bswap cbw cwde cdqe cwd cdq cqo lahf sahf movnti.
  */
-import iced from "../iced.js";
+import { Code, ConditionCode, Register } from "../iced-enums.js";
 import { GuestFaultError, hex } from "../errors.js";
 import {
   AF,
@@ -37,8 +37,6 @@ import {
 } from "../operands.js";
 import { RAX, RBP, RBX, RCX, RDX, RSP } from "../registers.js";
 import { mn, perCondition, type Decoding, type InstrDef } from "./def.js";
-
-const { Code, ConditionCode } = iced;
 
 // ------------------------------------------------------------------ mov
 
@@ -763,8 +761,8 @@ export const DATA: InstrDef[] = [
     build: (d) => {
       const o = d.op;
       const seg = d.ins.memorySegment;
-      o.mseg = seg === iced.Register.FS ? 1 : seg === iced.Register.GS ? 2 : 0;
-      o.ma32 = d.ins.memoryBase === iced.Register.EBX ? 1 : 0;
+      o.mseg = seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0;
+      o.ma32 = d.ins.memoryBase === Register.EBX ? 1 : 0;
       return xlat;
     },
   },

@@ -1,18 +1,17 @@
 /**
  * The shape of the instruction table. Each family module (alu.ts, shift.ts, ...) exports a list of
  * `InstrDef`s; table.ts indexes them by iced Mnemonic. An entry says which mnemonics it handles,
- * which flags they read, write and leave undefined (Intel SDM), and how to turn one decoded iced
+ * which flags they read, write and leave undefined (Intel SDM), and how to turn one decoded
  * instruction into a handler plus operand fields (`build`). The same data can drive a coverage
  * report or a test generator.
  */
-import iced from "../iced.js";
-import type { Code, Instruction, OpKind as OpKindT } from "iced-x86";
+import type { DecodedInstruction } from "../decoded-instruction.js";
 import { GuestFaultError, hex } from "../errors.js";
+import { Code, Mnemonic, OpKind, Register } from "../iced-enums.js";
 import type { Machine } from "../machine.js";
 import { MM_ABS, MM_BASE, MM_BIS, MM_IS, type Handler, type Op } from "../op.js";
+import { mnemonicValue } from "../mnemonics.js";
 import { gprInfo, xmmIndex } from "../registers.js";
-
-const { OpKind, Register, MemorySizeExt } = iced;
 
 export type Family =
   | "data"
@@ -44,10 +43,10 @@ export interface InstrDef {
   build(d: Decoding): Handler | null;
 }
 
-/** What a builder sees: the iced instruction and the Op being filled. */
+/** What a builder sees: the decoded instruction and the Op being filled. */
 export class Decoding {
   constructor(
-    readonly ins: Instruction,
+    readonly ins: DecodedInstruction,
     readonly op: Op,
   ) {}
 
@@ -59,25 +58,25 @@ export class Decoding {
     return this.ins.opCount;
   }
 
-  kind(i: number): OpKindT {
-    return this.ins.opKind(i);
+  kind(i: number): OpKind {
+    return this.ins.opKinds[i];
   }
 
   isReg(i: number): boolean {
-    return this.ins.opKind(i) === OpKind.Register;
+    return this.ins.opKinds[i] === OpKind.Register;
   }
 
   isMem(i: number): boolean {
-    return this.ins.opKind(i) === OpKind.Memory;
+    return this.ins.opKinds[i] === OpKind.Memory;
   }
 
   isImm(i: number): boolean {
-    const k = this.ins.opKind(i);
+    const k = this.ins.opKinds[i];
     return k >= OpKind.Immediate8 && k <= OpKind.Immediate32to64;
   }
 
-  reg(i: number): number {
-    return this.ins.opRegister(i);
+  reg(i: number): Register {
+    return this.ins.opRegisters[i];
   }
 
   /** Size in bytes of a general-purpose register operand, or 0 if operand i is not one. */
@@ -94,7 +93,7 @@ export class Decoding {
   }
 
   memSize(): number {
-    return MemorySizeExt.size(this.ins.memorySize);
+    return this.ins.memoryBytes;
   }
 
   /** Sets the op's operand size (and the sign-extension shift for sizes up to 4). */
@@ -137,12 +136,12 @@ export class Decoding {
 
   /** The immediate of operand i as iced extends it to the operand size, as a 64-bit bigint. */
   immValue(i: number): bigint {
-    return this.ins.immediate(i);
+    return this.ins.immediates[i];
   }
 
   /** Sets ilo/ihi from immediate operand i (sign-extended to 64 bits as iced reports it). */
   imm(i: number): void {
-    const v = this.ins.immediate(i);
+    const v = this.ins.immediates[i];
     this.op.ilo = Number(BigInt.asIntN(32, v));
     this.op.ihi = Number(BigInt.asIntN(32, v >> 32n));
   }
@@ -250,7 +249,7 @@ export function perCondition(
   return CC_SUFFIXES.map((cc, i) => {
     const name = prefix + cc;
     return {
-      mnemonics: mn((name[0].toUpperCase() + name.slice(1)) as keyof typeof iced.Mnemonic),
+      mnemonics: mn((name[0].toUpperCase() + name.slice(1)) as keyof typeof Mnemonic),
       family,
       reads: CC_READS[i],
       build,
@@ -259,10 +258,10 @@ export function perCondition(
 }
 
 /** Mnemonic values from their iced names (typo-safe: throws on an unknown name). */
-export function mn(...names: (keyof typeof iced.Mnemonic)[]): number[] {
+export function mn(...names: (keyof typeof Mnemonic)[]): number[] {
   return names.map((n) => {
-    const v = iced.Mnemonic[n];
-    if (typeof v !== "number") throw new Error(`unknown mnemonic ${String(n)}`);
+    const v = mnemonicValue(n);
+    if (v === undefined) throw new Error(`unknown mnemonic ${String(n)}`);
     return v;
   });
 }

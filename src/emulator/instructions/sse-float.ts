@@ -13,7 +13,7 @@
  *
  * Flags: (u)comis* set ZF PF CF (unordered: all three) and clear OF SF AF.
  */
-import iced from "../iced.js";
+import { Code } from "../iced-enums.js";
 import { CF, PF, ZF, setEager } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
@@ -21,8 +21,6 @@ import { T, ea } from "../operands.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
 import { directed, nearestF32, roundExact } from "./rounding.js";
 import { XS, XSF32, XSF64, loadSrc128, loadSrc32, loadSrc64, xmmOperands } from "./xmm.js";
-
-const { Code } = iced;
 
 const ADD = 0;
 const SUB = 1;
@@ -406,7 +404,7 @@ function fmtOf(name: string): number {
 
 function buildCmp(d: Decoding): Handler | null {
   const o = d.op;
-  o.imm2 = fmtOf(iced.Mnemonic[d.ins.mnemonic].toLowerCase());
+  o.imm2 = fmtOf(d.ins.name);
   if (!xmmOperands(d, 0, 1, o.imm2 >= PD)) return null;
   o.ilo = Number(d.immValue(2)) & 0xff;
   if (o.ilo > 7) return null; // AVX predicates

@@ -4,13 +4,11 @@
  * movhlps movlhps, movmskps movmskpd pmovmskb, pextrw pinsrw. MMX forms are not supported.
  * No flags.
  */
-import iced from "../iced.js";
+import { Code } from "../iced-enums.js";
 import type { Handler, Op } from "../op.js";
 import { ea, wr32 } from "../operands.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
 import { ALIGN, XS, loadSrc128, store128, xmmAddr, xmmOperands } from "./xmm.js";
-
-const { Code } = iced;
 
 /** xmm ← xmm/m128 */
 const mov128Load: Handler = (m, o) => {

@@ -10,7 +10,7 @@
  *
  * Flags: cmps/scas set OSZAPC like cmp (from the last comparison); the others touch none.
  */
-import iced from "../iced.js";
+import { Code, OpKind, Register } from "../iced-enums.js";
 import { K_SUB32, K_SUB64, set32, set64 } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
@@ -19,8 +19,6 @@ import { RAX, RCX, RDI, RSI } from "../registers.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
 import { buildCmpsdSse } from "./sse-float.js";
 import { buildMovsdSse } from "./sse-move.js";
-
-const { Code, OpKind } = iced;
 
 const CHUNK = 1 << 20;
 /** Element count from which rep movs/stos copy page spans in bulk. */
@@ -268,10 +266,10 @@ function buildString(
       const k = d.kind(i);
       if (k !== OpKind.Register && k !== OpKind.MemorySegRSI && k !== OpKind.MemoryESRDI) return null;
     }
-    const name = iced.Mnemonic[ins.mnemonic].toLowerCase();
+    const name = ins.name;
     o.size = SIZES[name[name.length - 1]];
     const seg = ins.memorySegment;
-    o.mseg = seg === iced.Register.FS ? 1 : seg === iced.Register.GS ? 2 : 0;
+    o.mseg = seg === Register.FS ? 1 : seg === Register.GS ? 2 : 0;
     if (kind === "cmps" || kind === "scas") o.rep = ins.hasRepePrefix ? 1 : ins.hasRepnePrefix ? 2 : 0;
     else o.rep = ins.hasRepPrefix || ins.hasRepnePrefix ? 1 : 0;
     o.aux = kind === "cmps" ? 1 : 0;

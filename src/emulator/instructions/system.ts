@@ -4,7 +4,7 @@
  * clc stc cmc cld std, ldmxcsr stmxcsr.
  * (hlt and other privileged instructions are turned into #GP → SIGSEGV by the table.)
  */
-import iced from "../iced.js";
+import { Code } from "../iced-enums.js";
 import { cpuid } from "../cpuid.js";
 import { GuestFaultError } from "../errors.js";
 import { CF, getCF, updateFlags } from "../flags.js";
@@ -12,8 +12,6 @@ import type { Handler } from "../op.js";
 import { ea, wr32 } from "../operands.js";
 import { RAX, RBX, RCX, RDX } from "../registers.js";
 import { mn, type Decoding, type InstrDef } from "./def.js";
-
-const { Code } = iced;
 
 const nop: Handler = () => {};
 

@@ -1,12 +1,14 @@
 /**
  * The instruction table: every family's `InstrDef`s, indexed by iced Mnemonic, and `buildOp`, which
- * turns one decoded iced instruction into an `Op`. An instruction without an entry, or in a form
+ * turns one decoded instruction into an `Op`. An instruction without an entry, or in a form
  * its entry does not support, becomes an op that raises #UD (SIGILL) naming it when executed;
  * privileged instructions raise #GP (SIGSEGV), as in user mode on hardware.
  */
-import iced from "../iced.js";
-import type { Instruction } from "iced-x86";
+import type { DecodedInstruction } from "../decoded-instruction.js";
 import { GuestFaultError } from "../errors.js";
+import { Code, FlowControl, Mnemonic } from "../iced-enums.js";
+import { loadIced } from "../iced.js";
+import { mnemonicName } from "../mnemonics.js";
 import type { Machine } from "../machine.js";
 import { Op } from "../op.js";
 import { ALU } from "./alu.js";
@@ -25,8 +27,6 @@ import { X87_ARITH } from "./x87-arith.js";
 import { X87_BCD } from "./x87-bcd.js";
 import { X87_DATA } from "./x87-data.js";
 import { X87_TRANSCENDENTAL } from "./x87-transcendental.js";
-
-const { Code, FlowControl, Formatter, FormatterSyntax, Mnemonic } = iced;
 
 /** Every instruction the emulator implements, by family. */
 export const INSTRUCTIONS: readonly InstrDef[] = [
@@ -50,7 +50,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
 const BY_MNEMONIC = new Map<number, InstrDef>();
 for (const def of INSTRUCTIONS) {
   for (const m of def.mnemonics) {
-    if (BY_MNEMONIC.has(m)) throw new Error(`mnemonic ${Mnemonic[m]} is in the instruction table twice`);
+    if (BY_MNEMONIC.has(m)) throw new Error(`mnemonic ${mnemonicName(m)} is in the instruction table twice`);
     BY_MNEMONIC.set(m, def);
   }
 }
@@ -60,12 +60,21 @@ export function instrDef(mnemonic: number): InstrDef | undefined {
   return BY_MNEMONIC.get(mnemonic);
 }
 
-let formatter: InstanceType<typeof Formatter> | undefined;
-
-/** Intel-syntax text of an instruction (for messages). */
-export function formatInstruction(ins: Instruction): string {
-  formatter ??= new Formatter(FormatterSyntax.Intel);
-  return formatter.format(ins);
+/** Intel-syntax text of the instruction encoded by `bytes` at `ip` (for messages). */
+export function formatInstruction(bytes: Uint8Array, ip: number): string {
+  const iced = loadIced();
+  const decoder = new iced.Decoder(64, bytes, iced.DecoderOptions.None);
+  const formatter = new iced.Formatter(iced.FormatterSyntax.Intel);
+  try {
+    decoder.ip = BigInt(ip);
+    const ins = decoder.decode();
+    const text = formatter.format(ins);
+    ins.free();
+    return text;
+  } finally {
+    formatter.free();
+    decoder.free();
+  }
 }
 
 function privileged(_m: Machine, o: Op): void {
@@ -77,14 +86,14 @@ function hexBytes(bytes: Uint8Array): string {
 }
 
 /** Builds the Op for one decoded instruction at `ip` (`bytes` are its encoding). */
-export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
+export function buildOp(ins: DecodedInstruction, ip: number, bytes: Uint8Array): Op {
   const op = new Op(unsupported);
   op.ip = ip;
   op.len = ins.length;
   op.nextIp = ip + ins.length;
   op.code = ins.code;
   op.mnemonic = ins.mnemonic;
-  op.name = (Mnemonic[ins.mnemonic] ?? "?").toLowerCase();
+  op.name = ins.name;
   // Conditional branches do not end a block (superblocks): taken, they leave it early.
   op.ends = ins.flowControl !== FlowControl.Next && ins.flowControl !== FlowControl.ConditionalBranch;
   if (ins.code === Code.INVALID) {
@@ -94,7 +103,7 @@ export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
   }
   if (ins.isPrivileged) {
     op.fn = privileged;
-    op.name = `privileged instruction ${formatInstruction(ins)} (not allowed in user mode)`;
+    op.name = `privileged instruction ${formatInstruction(bytes, ip)} (not allowed in user mode)`;
     op.ends = true;
     return op;
   }
@@ -103,7 +112,7 @@ export function buildOp(ins: Instruction, ip: number, bytes: Uint8Array): Op {
   if (def === undefined || handler === null) {
     const name = op.name;
     op.fn = unsupported;
-    op.name = `unsupported instruction ${name} (${formatInstruction(ins)}; bytes ${hexBytes(bytes)})`;
+    op.name = `unsupported instruction ${name} (${formatInstruction(bytes, ip)}; bytes ${hexBytes(bytes)})`;
     op.ends = true;
     return op;
   }

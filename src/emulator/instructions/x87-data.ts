@@ -8,7 +8,7 @@
  * are stored as 0xffff like the hardware does; the instruction and data pointers (FIP FCS FOP FDP
  * FDS) are stored as zero because they are not tracked.
  */
-import iced from "../iced.js";
+import { MemorySize, Mnemonic } from "../iced-enums.js";
 import { cond } from "../flags.js";
 import type { Machine } from "../machine.js";
 import type { Handler, Op } from "../op.js";
@@ -50,8 +50,6 @@ import {
   unmaskedStoreFault,
   waitCheck,
 } from "./x87-operands.js";
-
-const { MemorySize } = iced;
 
 /** Op.imm2 bits. */
 const POP = 1;
@@ -195,7 +193,7 @@ function buildStore(flags: number) {
     const i = stIndex(d, 0);
     if (i < 0 || (flags & TRUNCATE) !== 0) return null;
     d.op.d = i;
-    d.op.aux = d.ins.mnemonic === iced.Mnemonic.Fstpnce ? 1 : 0;
+    d.op.aux = d.ins.mnemonic === Mnemonic.Fstpnce ? 1 : 0;
     return fstReg;
   };
 }
@@ -398,7 +396,7 @@ export const X87_DATA: InstrDef[] = [
     },
   },
   ...FCMOV.map(([name, cc]) => ({
-    mnemonics: mn(name as keyof typeof iced.Mnemonic),
+    mnemonics: mn(name as keyof typeof Mnemonic),
     family: "x87" as const,
     reads: cc >= 10 ? "P" : cc >= 6 ? "ZC" : cc >= 4 ? "Z" : "C",
     build: buildFcmov(cc),

@@ -8,7 +8,7 @@
  * Waiting instructions (all but the fn* control ones) first check for a pending unmasked exception
  * (ES set in the status word): it is delivered as SIGFPE (#MF), as on hardware.
  */
-import iced from "../iced.js";
+import { MemorySize, Register } from "../iced-enums.js";
 import { GuestFaultError } from "../errors.js";
 import type { Machine } from "../machine.js";
 import type { Memory } from "../memory.js";
@@ -30,8 +30,6 @@ import {
   type F80,
 } from "../x87-float.js";
 import type { Decoding } from "./def.js";
-
-const { MemorySize, Register } = iced;
 
 /** Memory operand formats (Op.aux). */
 export const MK_NONE = 0;
