@@ -44,7 +44,7 @@ import { DATA_HANDLERS } from "./instructions/data.js";
 import { SHIFT_HANDLERS, SHIFT_OPS, shift32, shift64 } from "./instructions/shift.js";
 import type { Machine } from "./machine.js";
 import { TLB_MASK } from "./memory.js";
-import { MM_ABS, MM_BASE, MM_BIS, type Handler, type Op } from "./op.js";
+import { MM_ABS, MM_BASE, MM_BIS, MM_NONE, type Handler, type Op } from "./op.js";
 import { T, ea } from "./operands.js";
 
 /**
@@ -515,6 +515,13 @@ function genOp(g: Gen, k: number): boolean {
     return true;
   }
   if (fn === D.lea64H || fn === D.lea32H) {
+    const hiZero = fn === D.lea32H || o.ma32 !== 0;
+    if (o.mm === MM_ABS) {
+      // An absolute or rip-relative address: a constant (0 <= mdl < 2^32).
+      const [l, h] = g.W(o.d);
+      g.emit(`${l} = ${o.mdl | 0}; ${h} = ${hiZero ? 0 : o.mdh | 0};`);
+      return true;
+    }
     // lo + hi words, modulo 2^64 (operands.lea64).
     let lo = `${o.mdl}`;
     let hi = `${o.mdh}`;
@@ -528,7 +535,6 @@ function genOp(g: Gen, k: number): boolean {
     }
     g.emit(`t = ${lo}; u = ${hi};`);
     const [l, h] = g.W(o.d);
-    const hiZero = fn === D.lea32H || o.ma32 !== 0;
     g.emit(`${l} = t | 0; ${h} = ${hiZero ? "0" : `(u + Math.floor(t / ${TWO32})) | 0`};`);
     return true;
   }
@@ -820,7 +826,9 @@ function genBlock(g: Gen, r: Region, j: number): void {
     const fn = o.fn;
     g.k = k;
     g.emit(`// ${o.ip.toString(16)} ${o.name}`);
-    g.emit(`i = ${k};`);
+    // The catch needs the index of an instruction that may fault: one that touches memory (a
+    // fallback sets it below); register-only instructions cannot.
+    if (o.mm !== MM_NONE || o.stk !== 0) g.emit(`i = ${k};`);
     if (JCC_HANDLERS.has(fn)) {
       const c = g.cond(o.cc);
       g.emit(`if (${c}) { ${goTo(g, r, o.target, k + 1)} }`);
@@ -874,7 +882,7 @@ function genBlock(g: Gen, r: Region, j: number): void {
     // Fallback: the handler, with the state written back and reloaded.
     // sy = 1: the machine holds the state (the handler may fault after partial progress, as rep
     // string instructions do), so the catch must not write the locals back.
-    g.emit(`${g.sync()} sy = 1; m.rip = ${o.nextIp}; m.steps = s0 + ${k};`);
+    g.emit(`i = ${k}; ${g.sync()} sy = 1; m.rip = ${o.nextIp}; m.steps = s0 + ${k};`);
     g.fk = -1;
     g.emit(`if (${O}[${k}].fn(m, ${O}[${k}]) === true) { m.steps = s0 + ${k + 1}; return; }`);
     if (k === n - 1 && o.ends) {
