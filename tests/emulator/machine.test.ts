@@ -163,6 +163,41 @@ void test("string instructions: rep movsb, rep stosq, repne scasb, honouring DF"
   assert.equal(m.getRegister("rsi"), BigInt(DATA + 6));
 });
 
+void test("rep stos in bulk: every element width, repeated and mixed byte patterns, across pages", async () => {
+  // [start offset, count, width, rax]: spans start mid-page and cross one or two page boundaries.
+  const cases: [number, number, number, bigint][] = [
+    [0x0ffd, 3000, 8, 0x0102030405060708n],
+    [0x3001, 2500, 8, 0x2a2a2a2a2a2a2a2an],
+    [0x5ff0, 1027, 4, 0x11223344n],
+    [0x7ffa, 4099, 2, 0xa55an],
+    [0xa003, 5000, 1, 0x7fn],
+  ];
+  const body = cases
+    .map(
+      ([at, n, w, v]) => `
+    mov rdi, ${DATA + at}
+    mov rax, ${v}
+    mov ecx, ${n}
+    rep stos${{ 1: "b", 2: "w", 4: "d", 8: "q" }[w]}`,
+    )
+    .join("");
+  const { m, stop } = await run(`
+    mov rdi, ${DATA}
+    xor eax, eax
+    mov ecx, 0x10000
+    mov al, 0xee
+    rep stosb${body}
+    int3`);
+  trapped(stop);
+  const mem = m.memory.readBytes(DATA, 0x10000);
+  const expected = new Uint8Array(0x10000).fill(0xee);
+  for (const [at, n, w, v] of cases)
+    for (let k = 0; k < n * w; k++) expected[at + k] = Number((v >> BigInt(8 * (k % w))) & 0xffn);
+  assert.deepEqual(mem, expected);
+  assert.equal(m.getRegister("rcx"), 0n);
+  assert.equal(m.getRegister("rdi"), BigInt(DATA + 0xa003 + 5000));
+});
+
 void test("fs and gs segment overrides add the segment base", async () => {
   const { m } = await setup(`
     mov rax, qword ptr fs:[0x10]

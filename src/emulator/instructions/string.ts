@@ -125,15 +125,24 @@ const stos: Handler = (m, o) => {
   let i = 0;
   try {
     if (step > 0 && n >= BULK_MIN) {
-      for (let k = 0; k < 8; k++) PATTERN[k] = ((k < 4 ? lo : hi) >>> (8 * (k & 3))) & 0xff;
+      let uniform = true;
+      for (let k = 0; k < 8; k++) {
+        PATTERN[k] = ((k < 4 ? lo : hi) >>> (8 * (k & 3))) & 0xff;
+        if (k < size && PATTERN[k] !== PATTERN[0]) uniform = false;
+      }
       while (i < n) {
         const d = dst + i * size;
         const db = mem.writeSpan(d, (n - i) * size);
         const off = mem.spanOff;
         const len = mem.spanLen - (mem.spanLen % size);
         if (len === 0) break;
-        if (size === 1) db.fill(lo & 0xff, off, off + len);
-        else for (let k = 0; k < len; k++) db[off + k] = PATTERN[k & (size - 1)];
+        // memset stores one byte replicated over the register: a plain fill. Other patterns: one
+        // element, then copies of what is written so far (doubling), which keeps elements aligned.
+        if (uniform) db.fill(PATTERN[0], off, off + len);
+        else {
+          for (let k = 0; k < size; k++) db[off + k] = PATTERN[k];
+          for (let w = size; w < len; w *= 2) db.copyWithin(off + w, off, off + Math.min(w, len - w));
+        }
         i += len / size;
       }
     }
