@@ -226,6 +226,39 @@ const compare: Handler = (m, o) => {
   let i = 0;
   let stopped = false;
   try {
+    // Bytes forward (strlen's repne scasb, memcmp's repe cmpsb): skip the elements that do not
+    // stop the repeat by scanning page spans, reading in the order the loop below would (so a
+    // fault comes at the same element). The element that stops it, or the last, goes through the
+    // loop, which sets the flags from it.
+    if (size === 1 && step > 0 && o.rep !== 0 && n > BULK_MIN) {
+      const acc = accLo & 0xff;
+      while (i < n - 1) {
+        const want = n - 1 - i;
+        let len: number;
+        let k = 0;
+        if (cmps) {
+          const sb = mem.readSpan(src + i, want);
+          const so = mem.spanOff;
+          len = mem.spanLen;
+          const db = mem.readSpan(dst + i, len);
+          const dOff = mem.spanOff;
+          len = mem.spanLen;
+          while (k < len && (sb[so + k] === db[dOff + k]) === whileEqual) k++;
+        } else {
+          const db = mem.readSpan(dst + i, want);
+          const dOff = mem.spanOff;
+          len = mem.spanLen;
+          if (whileEqual) {
+            while (k < len && db[dOff + k] === acc) k++;
+          } else {
+            const at = db.indexOf(acc, dOff);
+            k = at < 0 || at - dOff >= len ? len : at - dOff;
+          }
+        }
+        i += k;
+        if (k < len) break;
+      }
+    }
     while (i < n) {
       const s = src + i * step;
       const d = dst + i * step;
