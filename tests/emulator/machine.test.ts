@@ -277,6 +277,41 @@ void test("repne scasb, repe scasb, repe cmpsb, repne cmpsb over long spans: the
   assert.equal(m.getRegister("rcx"), BigInt(9000 - 0x1000));
 });
 
+void test("std; rep movsb onto an overlapping destination above the source is memmove, across pages; a fault stops at its byte", async () => {
+  const n = 0x2300;
+  const from = 0x0f00;
+  const to = from + 0x123;
+  const { m } = await setup(`
+    mov rsi, ${DATA + from + n - 1}
+    mov rdi, ${DATA + to + n - 1}
+    mov ecx, ${n}
+    std
+    rep movsb
+    cld
+    mov r8, rsi
+    mov r9, rdi
+    mov rsi, ${DATA + 0x40}
+    mov rdi, ${DATA + 0x5000}
+    mov ecx, 0x100
+    std
+    rep movsb
+    int3`);
+  const bytes = Uint8Array.from({ length: 0x10000 }, (_, k) => (k * 13 + 5) & 0xff);
+  m.memory.writeBytes(DATA, bytes);
+  const stop = m.run();
+  const expected = bytes.slice();
+  expected.copyWithin(to, from, from + n);
+  // The second copy ran down from DATA + 0x40 into the unmapped page below DATA: 0x41 bytes done.
+  expected.copyWithin(0x5000 - 0x40, 0, 0x41);
+  assert.equal(fault(stop).address, DATA - 1);
+  assert.deepEqual(m.memory.readBytes(DATA, 0x10000), expected);
+  assert.equal(m.getRegister("r8"), BigInt(DATA + from - 1));
+  assert.equal(m.getRegister("r9"), BigInt(DATA + to - 1));
+  assert.equal(m.getRegister("rsi"), BigInt(DATA - 1));
+  assert.equal(m.getRegister("rdi"), BigInt(DATA + 0x5000 - 0x41));
+  assert.equal(m.getRegister("rcx"), BigInt(0x100 - 0x41));
+});
+
 void test("fs and gs segment overrides add the segment base", async () => {
   const { m } = await setup(`
     mov rax, qword ptr fs:[0x10]

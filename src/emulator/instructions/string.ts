@@ -86,6 +86,25 @@ const movs: Handler = (m, o) => {
         i += len / size;
       }
     }
+    // Bytes backward onto a destination above the source (musl's and the runtime's memmove of an
+    // overlapping tail: std; rep movsb): no byte read was written by an earlier iteration, so page
+    // spans can be copied as a block. Each span lies within one source and one destination page;
+    // its top byte is checked first, so that a fault names the byte the loop would.
+    if (step < 0 && size === 1 && n >= BULK_MIN && dst > src) {
+      while (i < n) {
+        const topS = src - i;
+        const topD = dst - i;
+        const len = Math.min(n - i, (topS & 4095) + 1, (topD & 4095) + 1);
+        const sb = mem.readSpan(topS, 1);
+        const so = mem.spanOff + 1 - len;
+        mem.probeWrite(topD, 1);
+        const db = mem.writeSpan(topD + 1 - len, len);
+        const dOff = mem.spanOff;
+        if (sb === db) db.copyWithin(dOff, so, so + len);
+        else db.set(sb.subarray(so, so + len), dOff);
+        i += len;
+      }
+    }
     for (; i < n; i++) {
       const s = src + i * step;
       const d = dst + i * step;
