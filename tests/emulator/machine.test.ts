@@ -163,6 +163,155 @@ void test("string instructions: rep movsb, rep stosq, repne scasb, honouring DF"
   assert.equal(m.getRegister("rsi"), BigInt(DATA + 6));
 });
 
+void test("rep stos in bulk: every element width, repeated and mixed byte patterns, across pages", async () => {
+  // [start offset, count, width, rax]: spans start mid-page and cross one or two page boundaries.
+  const cases: [number, number, number, bigint][] = [
+    [0x0ffd, 3000, 8, 0x0102030405060708n],
+    [0x3001, 2500, 8, 0x2a2a2a2a2a2a2a2an],
+    [0x5ff0, 1027, 4, 0x11223344n],
+    [0x7ffa, 4099, 2, 0xa55an],
+    [0xa003, 5000, 1, 0x7fn],
+  ];
+  const body = cases
+    .map(
+      ([at, n, w, v]) => `
+    mov rdi, ${DATA + at}
+    mov rax, ${v}
+    mov ecx, ${n}
+    rep stos${{ 1: "b", 2: "w", 4: "d", 8: "q" }[w]}`,
+    )
+    .join("");
+  const { m, stop } = await run(`
+    mov rdi, ${DATA}
+    xor eax, eax
+    mov ecx, 0x10000
+    mov al, 0xee
+    rep stosb${body}
+    int3`);
+  trapped(stop);
+  const mem = m.memory.readBytes(DATA, 0x10000);
+  const expected = new Uint8Array(0x10000).fill(0xee);
+  for (const [at, n, w, v] of cases)
+    for (let k = 0; k < n * w; k++) expected[at + k] = Number((v >> BigInt(8 * (k % w))) & 0xffn);
+  assert.deepEqual(mem, expected);
+  assert.equal(m.getRegister("rcx"), 0n);
+  assert.equal(m.getRegister("rdi"), BigInt(DATA + 0xa003 + 5000));
+});
+
+void test("repne scasb, repe scasb, repe cmpsb, repne cmpsb over long spans: the stopping element, flags, faults", async () => {
+  const { m } = await setup(`
+    mov rdi, ${DATA + 0x0ff0}
+    xor eax, eax
+    mov rcx, -1
+    repne scasb
+    mov r8, rdi
+    mov r9, rcx
+    sete r10b
+    mov rsi, ${DATA + 0x3000}
+    mov rdi, ${DATA + 0x6100}
+    mov ecx, 6000
+    repe cmpsb
+    mov r11, rsi
+    mov r12, rcx
+    setb r13b
+    sete r14b
+    mov rdi, ${DATA + 0x9001}
+    mov al, 0x41
+    mov ecx, 5000
+    repe scasb
+    mov r15, rcx
+    mov rsi, ${DATA + 0x3000}
+    mov rdi, ${DATA + 0x6100}
+    mov ecx, 2000
+    repe cmpsb
+    sete bl
+    mov rsi, ${DATA + 0xb000}
+    mov rdi, ${DATA + 0xd000}
+    mov ecx, 4700
+    repne cmpsb
+    mov rbp, rcx
+    mov rsi, ${DATA + 0x0100}
+    mov rdi, ${DATA + 0x0101}
+    mov ecx, 3000
+    repe cmpsb
+    mov rdx, rcx
+    mov rdi, ${DATA + 0xf000}
+    mov al, 1
+    mov ecx, 9000
+    repne scasb
+    int3`);
+  const put = (at: number, bytes: Uint8Array): void => m.memory.writeBytes(DATA + at, bytes);
+  put(0x0ff0, new Uint8Array(5000).fill(0x78)); // then the NUL at 0x0ff0 + 5000
+  const block = Uint8Array.from({ length: 6000 }, (_, k) => (k * 7) & 0xff);
+  put(0x3000, block);
+  block[5000] = (block[5000] + 1) & 0xff; // [rsi] < [rdi] at index 5000
+  put(0x6100, block);
+  put(0x9001, new Uint8Array(4200).fill(0x41)); // a 0x00 at index 4200
+  put(0xb000, new Uint8Array(4700).fill(1));
+  const other = new Uint8Array(4700).fill(2);
+  other[4500] = 1; // the first equal byte
+  put(0xd000, other);
+  put(0xf000, new Uint8Array(0x1000).fill(2)); // no 1 before the end of the data mapping
+  put(
+    0x0100,
+    Uint8Array.from({ length: 0xef0 - 0x100 }, (_, k) => k & 0xff),
+  ); // [rdi + k] = [rsi + k] + 1
+  const stop = m.run();
+  assert.equal(stop.kind, "fault");
+  const f = fault(stop);
+  assert.equal(f.signal, "SIGSEGV");
+  assert.equal(f.address, DATA + 0x10000);
+  assert.equal(m.getRegister("r8"), BigInt(DATA + 0x0ff0 + 5001), "rdi: past the NUL");
+  assert.equal(m.getRegister("r9"), u64(-1n - 5001n));
+  assert.equal(m.getRegister("r10") & 0xffn, 1n, "ZF: found");
+  assert.equal(m.getRegister("r11"), BigInt(DATA + 0x3000 + 5001), "rsi: past the mismatch");
+  assert.equal(m.getRegister("r12"), BigInt(6000 - 5001));
+  assert.equal(m.getRegister("r13") & 0xffn, 1n, "CF: below");
+  assert.equal(m.getRegister("r14") & 0xffn, 0n, "ZF: different");
+  assert.equal(m.getRegister("r15"), BigInt(5000 - 4201));
+  assert.equal(m.getRegister("rbx") & 0xffn, 1n, "2000 equal bytes");
+  assert.equal(m.getRegister("rbp"), BigInt(4700 - 4501));
+  assert.equal(m.getRegister("rdx"), 2999n, "the first bytes differ");
+  // The fault leaves rdi at the failing byte and rcx counting what is left.
+  assert.equal(m.getRegister("rdi"), BigInt(DATA + 0x10000));
+  assert.equal(m.getRegister("rcx"), BigInt(9000 - 0x1000));
+});
+
+void test("std; rep movsb onto an overlapping destination above the source is memmove, across pages; a fault stops at its byte", async () => {
+  const n = 0x2300;
+  const from = 0x0f00;
+  const to = from + 0x123;
+  const { m } = await setup(`
+    mov rsi, ${DATA + from + n - 1}
+    mov rdi, ${DATA + to + n - 1}
+    mov ecx, ${n}
+    std
+    rep movsb
+    cld
+    mov r8, rsi
+    mov r9, rdi
+    mov rsi, ${DATA + 0x40}
+    mov rdi, ${DATA + 0x5000}
+    mov ecx, 0x100
+    std
+    rep movsb
+    int3`);
+  const bytes = Uint8Array.from({ length: 0x10000 }, (_, k) => (k * 13 + 5) & 0xff);
+  m.memory.writeBytes(DATA, bytes);
+  const stop = m.run();
+  const expected = bytes.slice();
+  expected.copyWithin(to, from, from + n);
+  // The second copy ran down from DATA + 0x40 into the unmapped page below DATA: 0x41 bytes done.
+  expected.copyWithin(0x5000 - 0x40, 0, 0x41);
+  assert.equal(fault(stop).address, DATA - 1);
+  assert.deepEqual(m.memory.readBytes(DATA, 0x10000), expected);
+  assert.equal(m.getRegister("r8"), BigInt(DATA + from - 1));
+  assert.equal(m.getRegister("r9"), BigInt(DATA + to - 1));
+  assert.equal(m.getRegister("rsi"), BigInt(DATA - 1));
+  assert.equal(m.getRegister("rdi"), BigInt(DATA + 0x5000 - 0x41));
+  assert.equal(m.getRegister("rcx"), BigInt(0x100 - 0x41));
+});
+
 void test("fs and gs segment overrides add the segment base", async () => {
   const { m } = await setup(`
     mov rax, qword ptr fs:[0x10]

@@ -84,6 +84,25 @@ const movs: Handler = (m, o) => {
         i += len / size;
       }
     }
+    // Bytes backward onto a destination above the source (musl's and the runtime's memmove of an
+    // overlapping tail: std; rep movsb): no byte read was written by an earlier iteration, so page
+    // spans can be copied as a block. Each span lies within one source and one destination page;
+    // its top byte is checked first, so that a fault names the byte the loop would.
+    if (step < 0 && size === 1 && n >= BULK_MIN && dst > src) {
+      while (i < n) {
+        const topS = src - i;
+        const topD = dst - i;
+        const len = Math.min(n - i, (topS & 4095) + 1, (topD & 4095) + 1);
+        const sb = mem.readSpan(topS, 1);
+        const so = mem.spanOff + 1 - len;
+        mem.probeWrite(topD, 1);
+        const db = mem.writeSpan(topD + 1 - len, len);
+        const dOff = mem.spanOff;
+        if (sb === db) db.copyWithin(dOff, so, so + len);
+        else db.set(sb.subarray(so, so + len), dOff);
+        i += len;
+      }
+    }
     for (; i < n; i++) {
       const s = src + i * step;
       const d = dst + i * step;
@@ -123,15 +142,24 @@ const stos: Handler = (m, o) => {
   let i = 0;
   try {
     if (step > 0 && n >= BULK_MIN) {
-      for (let k = 0; k < 8; k++) PATTERN[k] = ((k < 4 ? lo : hi) >>> (8 * (k & 3))) & 0xff;
+      let uniform = true;
+      for (let k = 0; k < 8; k++) {
+        PATTERN[k] = ((k < 4 ? lo : hi) >>> (8 * (k & 3))) & 0xff;
+        if (k < size && PATTERN[k] !== PATTERN[0]) uniform = false;
+      }
       while (i < n) {
         const d = dst + i * size;
         const db = mem.writeSpan(d, (n - i) * size);
         const off = mem.spanOff;
         const len = mem.spanLen - (mem.spanLen % size);
         if (len === 0) break;
-        if (size === 1) db.fill(lo & 0xff, off, off + len);
-        else for (let k = 0; k < len; k++) db[off + k] = PATTERN[k & (size - 1)];
+        // memset stores one byte replicated over the register: a plain fill. Other patterns: one
+        // element, then copies of what is written so far (doubling), which keeps elements aligned.
+        if (uniform) db.fill(PATTERN[0], off, off + len);
+        else {
+          for (let k = 0; k < size; k++) db[off + k] = PATTERN[k];
+          for (let w = size; w < len; w *= 2) db.copyWithin(off + w, off, off + Math.min(w, len - w));
+        }
         i += len / size;
       }
     }
@@ -215,6 +243,39 @@ const compare: Handler = (m, o) => {
   let i = 0;
   let stopped = false;
   try {
+    // Bytes forward (strlen's repne scasb, memcmp's repe cmpsb): skip the elements that do not
+    // stop the repeat by scanning page spans, reading in the order the loop below would (so a
+    // fault comes at the same element). The element that stops it, or the last, goes through the
+    // loop, which sets the flags from it.
+    if (size === 1 && step > 0 && o.rep !== 0 && n > BULK_MIN) {
+      const acc = accLo & 0xff;
+      while (i < n - 1) {
+        const want = n - 1 - i;
+        let len: number;
+        let k = 0;
+        if (cmps) {
+          const sb = mem.readSpan(src + i, want);
+          const so = mem.spanOff;
+          len = mem.spanLen;
+          const db = mem.readSpan(dst + i, len);
+          const dOff = mem.spanOff;
+          len = mem.spanLen;
+          while (k < len && (sb[so + k] === db[dOff + k]) === whileEqual) k++;
+        } else {
+          const db = mem.readSpan(dst + i, want);
+          const dOff = mem.spanOff;
+          len = mem.spanLen;
+          if (whileEqual) {
+            while (k < len && db[dOff + k] === acc) k++;
+          } else {
+            const at = db.indexOf(acc, dOff);
+            k = at < 0 || at - dOff >= len ? len : at - dOff;
+          }
+        }
+        i += k;
+        if (k < len) break;
+      }
+    }
     while (i < n) {
       const s = src + i * step;
       const d = dst + i * step;
