@@ -27,7 +27,7 @@ const PAGE_MASK = PAGE_SIZE - 1;
  * deoptimisation the first time it happens at that instruction, so conflict misses (a growing heap
  * sweeping over the stack's entries) matter more than their count suggests.
  */
-export const TLB_SIZE = 256;
+export const TLB_SIZE = 4096;
 export const TLB_MASK = TLB_SIZE - 1;
 /**
  * Whether a miss on one side (read or write) enters the page in both TLBs. That saves the second

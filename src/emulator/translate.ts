@@ -236,25 +236,41 @@ class Gen {
     }
   }
 
-  /** A load of `size` bytes at `a`, sign-extended to 32 bits (sizes 1, 2, 4). */
-  ldS(size: number): string {
-    return size === 1
-      ? "((mem.load8(a) << 24) >> 24)"
-      : size === 2
-        ? "((mem.load16(a) << 16) >> 16)"
-        : "mem.load32(a)";
+  /** Loads `size` bytes (1, 2, 4) at `a` into the local `v`, sign-extended to 32 bits: the read TLB inline. */
+  ldS(size: number, v: string): void {
+    if (size === 4) this.ld32(v);
+    else
+      this.ld(
+        size,
+        v,
+        size === 1 ? "getInt8(o_)" : "getInt16(o_, true)",
+        size === 1 ? "<< 24) >> 24" : "<< 16) >> 16",
+      );
   }
 
-  ldZ(size: number): string {
-    return size === 1 ? "mem.load8(a)" : size === 2 ? "mem.load16(a)" : "mem.load32(a)";
+  /** The same, zero-extended. */
+  ldZ(size: number, v: string): void {
+    if (size === 4) this.ld32(v);
+    else this.ld(size, v, size === 1 ? "getUint8(o_)" : "getUint16(o_, true)", "");
   }
 
-  st(size: number, v: string): string {
-    return size === 1
-      ? `mem.store8(a, ${v}); sl = 1;`
-      : size === 2
-        ? `mem.store16(a, ${v}); sl = 1;`
-        : `mem.store32(a, ${v}); sl = 1;`;
+  private ld(size: number, v: string, get: string, ext: string): void {
+    const slow = `mem.load${8 * size}(a)`;
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (RT[j_] === a - o_ && o_ <= ${4096 - size}) ${v} = RV[j_].${get}; else ${v} = ${ext === "" ? slow : `((${slow} ${ext})`};`,
+    );
+  }
+
+  /** Stores the low `size` bytes (1, 2, 4) of `v` at `a`: the write TLB inline (sl = 1 after a miss). */
+  st(size: number, v: string): void {
+    if (size === 4) {
+      this.st32(v);
+      return;
+    }
+    const set = size === 1 ? `setUint8(o_, ${v})` : `setUint16(o_, ${v}, true)`;
+    this.emit(
+      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (WT[j_] === a - o_ && o_ <= ${4096 - size}) WV[j_].${set}; else { mem.store${8 * size}(a, ${v}); sl = 1; }`,
+    );
   }
 
   /**
@@ -463,7 +479,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movRM) {
     g.ea(k);
-    g.emit(`t = ${g.ldZ(o.size)};`);
+    g.ldZ(o.size, "t");
     g.wrD(o, "t");
     return true;
   }
@@ -481,7 +497,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movMR) {
     g.ea(k);
-    g.emit(g.st(o.size, `(${g.L(o.s)} >> ${o.ssh})`));
+    g.st(o.size, `(${g.L(o.s)} >> ${o.ssh})`);
     g.checkValid(k);
     return true;
   }
@@ -493,7 +509,7 @@ function genOp(g: Gen, k: number): boolean {
   }
   if (fn === D.movMI) {
     g.ea(k);
-    g.emit(g.st(o.size, `${o.ilo}`));
+    g.st(o.size, `${o.ilo}`);
     g.checkValid(k);
     return true;
   }
@@ -505,7 +521,8 @@ function genOp(g: Gen, k: number): boolean {
       g.emit(`t = ((${g.L(o.s)} >> ${o.ssh}) << ${sh}) >> ${sh};`);
     } else {
       g.ea(k);
-      g.emit(`t = ${zero ? g.ldZ(o.aux) : g.ldS(o.aux)};`);
+      if (zero) g.ldZ(o.aux, "t");
+      else g.ldS(o.aux, "t");
     }
     if (o.size === 2) g.wrD(o, "t");
     else {
@@ -638,18 +655,18 @@ function genBin(g: Gen, k: number, op: number, form: Form): boolean {
     if (form === "rr32" || form === "ri32" || form === "rm32") {
       if (form === "rm32") {
         g.ea(k);
-        g.emit(`u = ${g.ldS(o.size)};`);
+        g.ldS(o.size, "u");
       } else g.emit(`u = ${form === "rr32" ? g.rdS(o.s, o.ssh, sx) : `${o.ilo}`};`);
       g.emit(`t = ${g.rdS(o.d, o.dsh, sx)};`);
       g.emit(`v = ${res("t", "u")};`);
       if (writes) g.wrD(o, "v");
     } else {
       g.ea(k);
-      g.emit(`t = ${g.ldS(o.size)};`);
+      g.ldS(o.size, "t");
       g.emit(`u = ${form === "mr32" ? g.rdS(o.s, o.ssh, sx) : `${o.ilo}`};`);
       g.emit(`v = ${res("t", "u")};`);
       if (writes) {
-        g.emit(g.st(o.size, "v"));
+        g.st(o.size, "v");
       }
     }
     g.setFlags(KIND32[op], "t", "0", "u", "0", "v", "0");
