@@ -37,10 +37,12 @@ import {
   K_INC32,
   K_INC64,
 } from "./flags.js";
-import { K_RES32, K_RES64, K_SUB32, K_SUB64, PARITY, cond, getCF } from "./flags.js";
+import { CF, K_RES32, K_RES64, K_SUB32, K_SUB64, OF, PARITY, cond, getCF } from "./flags.js";
 import { ALU_BIN, ALU_OPS, ALU_UN } from "./instructions/alu.js";
 import { CONTROL_HANDLERS, JCC_HANDLERS, branchTarget } from "./instructions/control.js";
 import { DATA_HANDLERS } from "./instructions/data.js";
+import { IMUL_HANDLERS, imul64 } from "./instructions/muldiv.js";
+import { NOP_HANDLER } from "./instructions/system.js";
 import { SHIFT_HANDLERS, SHIFT_OPS, shift32, shift64 } from "./instructions/shift.js";
 import type { Machine } from "./machine.js";
 import { TLB_MASK } from "./memory.js";
@@ -623,12 +625,45 @@ function genOp(g: Gen, k: number): boolean {
     }
     return true;
   }
+  if (fn === NOP_HANDLER) return true;
+  if (fn === IMUL_HANDLERS.imul2 || fn === IMUL_HANDLERS.imul3) return genImul(g, k);
   // ---- arithmetic
   const bin = BIN.get(fn);
   if (bin !== undefined) return genBin(g, k, bin[0], bin[1]);
   const un = UN.get(fn);
   if (un !== undefined) return genUn(g, k, un[0], un[1]);
   return false;
+}
+
+/** imul r, r/m and imul r, r/m, imm of 32 and 64 bits (CF = OF = the product does not fit). */
+function genImul(g: Gen, k: number): boolean {
+  const o = g.ops[k];
+  const three = o.fn === IMUL_HANDLERS.imul3;
+  if (o.size === 4) {
+    if (o.mm !== MM_NONE) {
+      g.ea(k);
+      g.ld32("u");
+    } else g.emit(`u = ${g.L(o.s)};`);
+    g.emit(`t = ${three ? `${o.ilo}` : g.L(o.d)}; v = Math.imul(t, u); x = v !== t * u ? ${CF | OF} : 0;`);
+    const [l, h] = g.W(o.d);
+    g.emit(`${l} = v; ${h} = 0;`);
+    g.setFlags(K_RES32, "0", "0", "0", "0", "v", "0", "x");
+    return true;
+  }
+  if (o.size !== 8) return false;
+  if (o.mm !== MM_NONE) {
+    g.ea(k);
+    g.ld64("u", "uh");
+  } else g.emit(`u = ${g.L(o.s)}; uh = ${g.H(o.s)};`);
+  g.emit(three ? `t = ${o.ilo}; th = ${o.ihi};` : `t = ${g.L(o.d)}; th = ${g.H(o.d)};`);
+  // Two sign-extended 32-bit factors whose product is below 2^53: one exact double (muldiv.ts).
+  g.emit(
+    `w = t * u; if (th === t >> 31 && uh === u >> 31 && w <= ${Number.MAX_SAFE_INTEGER} && w >= ${-Number.MAX_SAFE_INTEGER}) { v = w | 0; vh = Math.floor(w / ${TWO32}) | 0; x = 0; } else { v = IMUL64(t, th, u, uh); vh = TT[0]; x = TT[1]; }`,
+  );
+  const [l, h] = g.W(o.d);
+  g.emit(`${l} = v; ${h} = vh;`);
+  g.setFlags(K_RES64, "0", "0", "0", "0", "v", "vh", "x");
+  return true;
 }
 
 function genBin(g: Gen, k: number, op: number, form: Form): boolean {
@@ -1029,6 +1064,7 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     "SH32",
     "SH64",
     "TT",
+    "IMUL64",
     "RPK",
     "RPV",
     "RT",
@@ -1052,6 +1088,7 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     shift32,
     shift64,
     T,
+    imul64,
     rpk,
     rpv,
     m.memory.rTag,

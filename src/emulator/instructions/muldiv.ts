@@ -247,6 +247,22 @@ function imulN(m: Machine, o: Op, three: boolean): void {
 const imul2: Handler = (m, o) => imulN(m, o, false);
 const imul3: Handler = (m, o) => imulN(m, o, true);
 
+/**
+ * The low 64 bits of the signed product of (al, ah) and (bl, bh): returns the low word, T[0]
+ * receives the high word and T[1] imul's flag bits (CF | OF when the product does not fit).
+ */
+export function imul64(al: number, ah: number, bl: number, bh: number): number {
+  mulU64(al, ah, bl, bh);
+  signedHigh64(al, ah, bl, bh);
+  const s = W[1] >> 31;
+  T[0] = W[1];
+  T[1] = W[2] !== s || W[3] !== s ? CF | OF : 0;
+  return W[0];
+}
+
+/** The two- and three-operand imul handlers (translate.ts generates code for them). */
+export const IMUL_HANDLERS = { imul2, imul3 } as const;
+
 // ------------------------------------------------------------------ division
 
 function divideError(what: string): GuestFaultError {

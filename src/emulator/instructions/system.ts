@@ -85,6 +85,9 @@ const fixed =
   (_d: Decoding): Handler =>
     h;
 
+/** The handler of nop and the instructions that do nothing here (translate.ts generates nothing for it). */
+export const NOP_HANDLER: Handler = nop;
+
 export const SYSTEM: InstrDef[] = [
   {
     mnemonics: mn(
