@@ -41,6 +41,7 @@ const E = {
   ENOTEMPTY: 39,
   ELOOP: 40,
   ESRCH: 3,
+  ENXIO: 6,
 } as const;
 
 const AT_FDCWD = -100;
@@ -51,6 +52,11 @@ const O_TRUNC = 0o1000;
 const O_APPEND = 0o2000;
 const O_DIRECTORY = 0o200000;
 const O_NOFOLLOW = 0o400000;
+const O_NOCTTY = 0o400;
+const O_LARGEFILE = 0o100000;
+const O_CLOEXEC = 0o2000000;
+/** Flags that act at open only: F_GETFL does not report them. */
+const OPEN_ONLY = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
@@ -117,6 +123,9 @@ export class LinuxKernel implements SyscallHandler {
   /** rt_sigaction's struct (handler, flags, restorer, mask) by signal, and the handler alone. */
   private readonly actions = new Map<number, Uint8Array>();
   private readonly handlers = new Map<number, bigint>();
+  /** File descriptors with FD_CLOEXEC (kept for F_GETFD: nothing is ever executed). */
+  private readonly cloexec = new Set<number>();
+  private umask = 0o022;
   /** Shared mappings of files: [at, end) maps the host file from `offset`. */
   private readonly shared: { at: number; end: number; host: string; offset: number }[] = [];
 
@@ -229,7 +238,7 @@ export class LinuxKernel implements SyscallHandler {
       case 82:
         return this.renameat(m, AT_FDCWD, u(0), AT_FDCWD, u(1));
       case 83:
-        return this.mkdirat(m, AT_FDCWD, u(0));
+        return this.mkdirat(m, AT_FDCWD, u(0), u(1));
       case 84:
         return this.unlinkat(m, AT_FDCWD, u(0), AT_REMOVEDIR);
       case 87:
@@ -263,7 +272,7 @@ export class LinuxKernel implements SyscallHandler {
       case 257:
         return this.openat(m, i(0), u(1), i(2), i(3));
       case 258:
-        return this.mkdirat(m, i(0), u(1));
+        return this.mkdirat(m, i(0), u(1), u(2));
       case 262:
         return this.stat(m, i(0), u(1), u(2), i(3));
       case 263:
@@ -289,8 +298,37 @@ export class LinuxKernel implements SyscallHandler {
       case 32:
         return this.dup(i(0), -1);
       case 33:
-      case 292:
         return this.dup(i(0), i(1));
+      case 292:
+        // dup3: O_CLOEXEC the only flag; the same fd twice is an error (dup2 allows it).
+        if (i(0) === i(1) || (i(2) & ~O_CLOEXEC) !== 0) return this.files.has(i(0)) ? -E.EINVAL : -E.EBADF;
+        return this.dup(i(0), i(1), 0, (i(2) & O_CLOEXEC) !== 0);
+      case 24:
+        return 0; // sched_yield: nothing else to run
+      case 35:
+        return this.sleep(m, u(0));
+      case 230:
+        return this.sleep(m, u(2)); // clock_nanosleep (an absolute time is also already past)
+      case 74:
+      case 75:
+        return this.fsync(i(0));
+      case 76:
+        return this.truncate(m, u(0), i(1));
+      case 77:
+        return this.ftruncate(i(0), i(1));
+      case 90:
+        return this.chmod(m, AT_FDCWD, u(0), u(1));
+      case 91:
+        return this.fchmod(i(0), u(1));
+      case 268:
+        return this.chmod(m, i(0), u(1), u(2));
+      case 95: {
+        const old = this.umask;
+        this.umask = i(0) & 0o777;
+        return old;
+      }
+      case 217:
+        return this.getdents64(m, i(0), u(1), u(2));
       case 62:
         // kill: this process (pid, its group 0 or -pid); -1 is every other process: none here.
         return this.kill(m, [PID, 0, -PID].includes(i(0)) ? i(1) : undefined, i(1));
@@ -397,6 +435,7 @@ export class LinuxKernel implements SyscallHandler {
     let fd = 0;
     while (this.files.has(fd)) fd++;
     this.files.set(fd, file);
+    if (file.flags & O_CLOEXEC) this.cloexec.add(fd);
     return fd;
   }
 
@@ -406,7 +445,8 @@ export class LinuxKernel implements SyscallHandler {
     const device = DEVICES[r.guest];
     if (device) return this.newFd({ kind: device, position: 0, flags });
     const stdio = ["/dev/stdin", "/dev/stdout", "/dev/stderr"].indexOf(r.guest);
-    if (stdio >= 0) return this.files.has(stdio) ? this.dup(stdio, -1) : -E.ENOENT;
+    if (stdio >= 0)
+      return this.files.has(stdio) ? this.dup(stdio, -1, 0, (flags & O_CLOEXEC) !== 0) : -E.ENOENT;
     let st: fs.Stats | undefined;
     try {
       st = fs.lstatSync(r.host);
@@ -418,7 +458,11 @@ export class LinuxKernel implements SyscallHandler {
       if ((flags & O_ACCMODE) !== 0) return -E.EISDIR;
       return this.newFd({ kind: "dir", host: r.host, guest: r.guest, position: 0, flags });
     }
-    if (flags & O_DIRECTORY) return st ? -E.ENOTDIR : -E.ENOENT;
+    // A name ending in "/" must be a directory (and cannot be created as a file).
+    const p = this.path(m, pathAddress);
+    const slash = typeof p !== "number" && p.length > 0 && p[p.length - 1] === 0x2f;
+    if (slash && !st && flags & O_CREAT) return -E.EISDIR;
+    if (flags & O_DIRECTORY || slash) return st ? -E.ENOTDIR : -E.ENOENT;
     const writing = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;
     // A hard link planted in the sandbox could point at a file outside it: never write through one.
     if (st && writing && st.nlink > 1) return -E.EACCES;
@@ -429,10 +473,9 @@ export class LinuxKernel implements SyscallHandler {
     if (flags & O_CREAT) hostFlags |= fs.constants.O_CREAT;
     if (flags & O_EXCL) hostFlags |= fs.constants.O_EXCL;
     if (flags & O_TRUNC) hostFlags |= fs.constants.O_TRUNC;
-    if (flags & O_APPEND) hostFlags |= fs.constants.O_APPEND;
     hostFlags |= fs.constants.O_NOFOLLOW;
     try {
-      const fd = fs.openSync(r.host, hostFlags, mode & 0o777);
+      const fd = fs.openSync(r.host, hostFlags, mode & 0o777 & ~this.umask);
       const n = this.newFd({ kind: "file", fd, host: r.host, guest: r.guest, position: 0, flags });
       if (n < 0) fs.closeSync(fd);
       return n;
@@ -445,6 +488,7 @@ export class LinuxKernel implements SyscallHandler {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
     this.files.delete(fd);
+    this.cloexec.delete(fd);
     if (f.kind === "file" && f.fd !== undefined && ![...this.files.values()].some((o) => o.fd === f.fd))
       fs.closeSync(f.fd);
     return 0;
@@ -493,9 +537,10 @@ export class LinuxKernel implements SyscallHandler {
     if (f.kind === "stdout") this.options.stdout(data);
     else if (f.kind === "stderr") this.options.stderr(data);
     else if (f.kind === "file") {
-      const position = f.flags & O_APPEND ? null : f.position;
+      // O_APPEND is the guest's flag (F_SETFL changes it): each write goes to the current end.
+      const position = f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : f.position;
       const n = fs.writeSync(f.fd!, data, 0, data.length, position);
-      f.position = f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : f.position + n;
+      f.position = position + n;
       return n;
     } else return -E.EBADF;
     return count;
@@ -533,7 +578,8 @@ export class LinuxKernel implements SyscallHandler {
     if ((f.flags & O_ACCMODE) === 0) return -E.EBADF;
     const data = this.bytes(m, buf, count);
     if (!this.countOutput(m, count)) return -E.EFBIG;
-    return fs.writeSync(f.fd!, data, 0, count, offset);
+    // With O_APPEND, Linux's pwrite appends whatever the offset (see BUGS in pwrite(2)).
+    return fs.writeSync(f.fd!, data, 0, count, f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : offset);
   }
 
   private iovecs(m: GuestMachine, iov: number, count: number): [number, number][] {
@@ -570,6 +616,12 @@ export class LinuxKernel implements SyscallHandler {
   private lseek(fd: number, offset: number, whence: number): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
+    if (f.kind === "dir") {
+      // A directory's position counts its entries (getdents64): rewinddir and seekdir move it.
+      if (whence !== 0 || offset < 0) return -E.EINVAL;
+      f.position = offset;
+      return offset;
+    }
     if (f.kind !== "file") return -E.ESPIPE;
     const size = fs.fstatSync(f.fd!).size;
     const next =
@@ -635,11 +687,11 @@ export class LinuxKernel implements SyscallHandler {
     return fs.existsSync(r.host) ? 0 : -E.ENOENT;
   }
 
-  private mkdirat(m: GuestMachine, dirfd: number, pathAddress: number): number {
+  private mkdirat(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {
     const r = this.resolve(m, dirfd, pathAddress, false);
     if (typeof r === "number") return r;
     try {
-      fs.mkdirSync(r.host);
+      fs.mkdirSync(r.host, { mode: mode & 0o777 & ~this.umask });
       return 0;
     } catch (e) {
       return -errnoOf(e);
@@ -706,35 +758,133 @@ export class LinuxKernel implements SyscallHandler {
     switch (cmd) {
       case 0:
       case 1030:
-        return this.dup(fd, -1, arg);
+        return this.dup(fd, -1, arg, cmd === 1030);
       case 1:
+        return this.cloexec.has(fd) ? 1 : 0;
       case 2:
+        if (arg & 1) this.cloexec.add(fd);
+        else this.cloexec.delete(fd);
         return 0;
       case 3:
-        return f.flags;
+        return (
+          (f.flags & ~OPEN_ONLY) |
+          (f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? 0 : O_LARGEFILE)
+        );
       case 4:
-        f.flags = (f.flags & O_ACCMODE) | (arg & ~O_ACCMODE);
+        f.flags = (f.flags & (O_ACCMODE | OPEN_ONLY)) | (arg & O_APPEND);
         return 0;
       default:
         return -E.EINVAL;
     }
   }
 
-  private dup(fd: number, to: number, min = 0): number {
+  /** The new descriptor shares the open file (its offset and status flags), as on Linux. */
+  private dup(fd: number, to: number, min = 0, cloexec = false): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
     if (to >= this.maxOpen || min >= this.maxOpen) return -E.EBADF;
     if (to < 0 && this.files.size >= this.maxOpen) return -E.EMFILE;
+    let n = to;
     if (to >= 0) {
       if (to === fd) return to;
       if (this.files.has(to)) this.close(to);
-      this.files.set(to, { ...f });
-      return to;
+    } else {
+      n = min;
+      while (this.files.has(n)) n++;
     }
-    let n = min;
-    while (this.files.has(n)) n++;
-    this.files.set(n, { ...f });
+    this.files.set(n, f);
+    if (cloexec) this.cloexec.add(n);
     return n;
+  }
+
+  private fsync(fd: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    return f.kind === "file" || f.kind === "dir" ? 0 : -E.EINVAL;
+  }
+
+  private ftruncate(fd: number, length: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "file" || (f.flags & O_ACCMODE) === 0 || length < 0) return -E.EINVAL;
+    fs.ftruncateSync(f.fd!, length);
+    return 0;
+  }
+
+  private truncate(m: GuestMachine, pathAddress: number, length: number): number {
+    if (length < 0) return -E.EINVAL;
+    const r = this.resolve(m, AT_FDCWD, pathAddress);
+    if (typeof r === "number") return r;
+    if (DEVICES[r.guest]) return -E.EINVAL;
+    const st = fs.statSync(r.host);
+    if (st.isDirectory()) return -E.EISDIR;
+    if (!st.isFile() || st.nlink > 1) return -E.EACCES;
+    fs.truncateSync(r.host, length);
+    return 0;
+  }
+
+  /** chmod, fchmodat: permission bits only (no set-id bits in the sandbox). */
+  private chmod(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {
+    const r = this.resolve(m, dirfd, pathAddress);
+    if (typeof r === "number") return r;
+    if (DEVICES[r.guest]) return -E.EPERM;
+    fs.chmodSync(r.host, mode & 0o777);
+    return 0;
+  }
+
+  private fchmod(fd: number, mode: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "file" && f.kind !== "dir") return -E.EPERM;
+    if (f.kind === "file") fs.fchmodSync(f.fd!, mode & 0o777);
+    else fs.chmodSync(f.host!, mode & 0o777);
+    return 0;
+  }
+
+  /** nanosleep, clock_nanosleep: the request is checked; no time passes (the sandbox never waits). */
+  private sleep(m: GuestMachine, request: number): number {
+    const t = this.bytes(m, request, 16);
+    const v = new DataView(t.buffer, t.byteOffset, 16);
+    const nsec = v.getBigInt64(8, true);
+    if (v.getBigInt64(0, true) < 0n || nsec < 0n || nsec >= 1_000_000_000n) return -E.EINVAL;
+    return 0;
+  }
+
+  /** getdents64: ".", "..", then the directory's entries; the fd's position counts the entries given. */
+  private getdents64(m: GuestMachine, fd: number, buf: number, size: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "dir") return -E.ENOTDIR;
+    const names = [".", "..", ...fs.readdirSync(f.host!)];
+    const out: Uint8Array[] = [];
+    let used = 0;
+    for (; f.position < names.length; f.position++) {
+      const name = new TextEncoder().encode(names[f.position]);
+      const length = Math.ceil((19 + name.length + 1) / 8) * 8;
+      if (used + length > size) break;
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(f.position < 2 ? f.host! : `${f.host!}/${names[f.position]}`);
+      } catch {
+        st = undefined;
+      }
+      const d = new DataView(new ArrayBuffer(length));
+      d.setBigUint64(0, BigInt(st?.ino ?? 0), true);
+      d.setBigInt64(8, BigInt(f.position + 1), true);
+      d.setUint16(16, length, true);
+      d.setUint8(18, st?.isDirectory() ? 4 : st?.isFile() ? 8 : st?.isSymbolicLink() ? 10 : 0);
+      const entry = new Uint8Array(d.buffer);
+      entry.set(name, 19);
+      out.push(entry);
+      used += length;
+    }
+    if (out.length === 0 && f.position < names.length) return -E.EINVAL;
+    let at = buf;
+    for (const entry of out) {
+      this.put(m, at, entry);
+      at += entry.length;
+    }
+    return used;
   }
 
   // ------------------------------------------------------------------ memory
