@@ -60,9 +60,12 @@ const OPEN_ONLY = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
-const MAP_SHARED = 1;
+const MAP_PRIVATE = 2;
 const MAP_TYPE = 0xf;
 const PROT_WRITE = 2;
+/** PROT_GROWSDOWN, PROT_GROWSUP: accepted by mprotect. */
+const PROT_GROWS = 0x0300_0000;
+const MREMAP_MAYMOVE = 1;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const MMAP_BASE = 0x7f00_0000_0000;
@@ -189,6 +192,8 @@ export class LinuxKernel implements SyscallHandler {
         return this.lseek(i(0), i(1), i(2));
       case 9:
         return this.mmap(m, u(0), u(1), i(2), i(3), i(4), i(5));
+      case 25:
+        return this.mremap(m, u(0), u(1), u(2), i(3));
       case 10:
         return this.mprotect(m, u(0), u(1), i(2));
       case 11:
@@ -898,12 +903,13 @@ export class LinuxKernel implements SyscallHandler {
     fd: number,
     offset: number,
   ): number {
-    if (length <= 0) return -E.EINVAL;
+    const type = flags & MAP_TYPE;
+    if (length <= 0 || type < 1 || type > 3) return -E.EINVAL; // MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     // A private mapping of /dev/zero is an anonymous mapping.
     if (!(flags & MAP_ANONYMOUS) && this.files.get(fd)?.kind === "zero") flags |= MAP_ANONYMOUS;
     const file = flags & MAP_ANONYMOUS ? undefined : this.files.get(fd);
-    const shared = !(flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) === MAP_SHARED;
+    const shared = !(flags & MAP_ANONYMOUS) && type !== MAP_PRIVATE;
     if (!(flags & MAP_ANONYMOUS)) {
       if (!file || file.kind !== "file") return -E.EBADF;
       if (offset < 0 || offset % PAGE_SIZE) return -E.EINVAL;
@@ -976,6 +982,42 @@ export class LinuxKernel implements SyscallHandler {
     return 0;
   }
 
+  /**
+   * mremap of private memory: shrunk in place, grown in place when the pages after it are free,
+   * else moved (MREMAP_MAYMOVE) with its contents and protection. MREMAP_FIXED is not supported.
+   */
+  private mremap(m: GuestMachine, old: number, oldSize: number, newSize: number, flags: number): number {
+    const oldLength = Math.ceil(oldSize / PAGE_SIZE) * PAGE_SIZE;
+    const length = Math.ceil(newSize / PAGE_SIZE) * PAGE_SIZE;
+    if (old % PAGE_SIZE || length === 0 || oldLength === 0 || flags & ~MREMAP_MAYMOVE) return -E.EINVAL;
+    if (!m.memory.isMapped(old, oldLength)) return -E.EFAULT;
+    if (this.shared.some((s) => s.at < old + oldLength && old < s.end)) return -E.EINVAL;
+    if (length <= oldLength) {
+      if (length < oldLength) this.unmap(m, old + length, oldLength - length);
+      return old;
+    }
+    const perm = m.memory.permAt(old) ?? Perm.read | Perm.write;
+    try {
+      if (m.memory.findFree(length - oldLength, old + oldLength) === old + oldLength) {
+        m.memory.map(old + oldLength, length - oldLength, perm, "mmap");
+        return old;
+      }
+      if (!(flags & MREMAP_MAYMOVE)) return -E.ENOMEM;
+      let at = m.memory.findFree(length, MMAP_BASE - length);
+      if (at < 0) at = m.memory.findFree(length, 0x1_0000_0000);
+      if (at < 0) return -E.ENOMEM;
+      m.memory.map(at, length, Perm.read | Perm.write, "mmap");
+      m.memory.writeBytes(at, m.memory.readBytes(old, oldLength));
+      m.memory.protect(at, length, perm);
+      m.memory.unmap(old, oldLength);
+      return at;
+    } catch (e) {
+      this.noteRefusal(e, length);
+      if (e instanceof MemoryLimitError) return -E.ENOMEM;
+      throw e;
+    }
+  }
+
   /** Unmaps [addr, addr + size), writing shared file pages back first. */
   private unmap(m: GuestMachine, addr: number, size: number): void {
     this.syncShared(m, addr, addr + size);
@@ -987,7 +1029,7 @@ export class LinuxKernel implements SyscallHandler {
   }
 
   private mprotect(m: GuestMachine, addr: number, length: number, prot: number): number {
-    if (addr % PAGE_SIZE) return -E.EINVAL;
+    if (addr % PAGE_SIZE || prot & ~(7 | PROT_GROWS)) return -E.EINVAL;
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     if (size === 0) return 0;
     if (!m.memory.isMapped(addr, size)) return -E.ENOMEM;

@@ -126,6 +126,13 @@ void test("file calls: lseek, truncate, fsync, dup, fcntl, readv/writev, umask, 
   assert.match(native.stdout, /^open a file with a trailing slash: -1 Not a directory$/m);
 });
 
+void test("memory calls: mmap refusals, munmap/mprotect/msync over holes, mremap, realloc", () => {
+  const native = compare("memory-calls", "memory", "");
+  assert.match(native.stdout, /^mremap grow, moved: ok$/m);
+  assert.match(native.stdout, /^moved contents: b$/m);
+  assert.match(native.stdout, /^realloc kept the contents: 1792$/m);
+});
+
 void test("host errors pass through: EFBIG past RLIMIT_FSIZE", () => {
   const native = compare("host-errors", "fsize", "", "ulimit -f 32");
   assert.match(native.stdout, /^write past RLIMIT_FSIZE: -1 File too large$/m);
