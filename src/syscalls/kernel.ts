@@ -216,7 +216,7 @@ export class LinuxKernel implements SyscallHandler {
       case 20:
         return this.writev(m, i(0), u(1), i(2));
       case 21:
-        return this.faccessat(m, AT_FDCWD, u(0));
+        return this.faccessat(m, AT_FDCWD, u(0), i(1));
       case 39:
       case 186:
         return PID; // getpid, gettid
@@ -287,7 +287,7 @@ export class LinuxKernel implements SyscallHandler {
         return this.renameat(m, i(0), u(1), i(2), u(3));
       case 269:
       case 439:
-        return this.faccessat(m, i(0), u(1));
+        return this.faccessat(m, i(0), u(1), i(2));
       case 273:
         return 0; // set_robust_list
       case 302:
@@ -686,10 +686,14 @@ export class LinuxKernel implements SyscallHandler {
     }
   }
 
-  private faccessat(m: GuestMachine, dirfd: number, pathAddress: number): number {
+  /** access, faccessat: F_OK or R_OK W_OK X_OK, answered by the host for the sandbox's files. */
+  private faccessat(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {
+    if (mode & ~7) return -E.EINVAL;
     const r = this.resolve(m, dirfd, pathAddress);
     if (typeof r === "number") return r;
-    return fs.existsSync(r.host) ? 0 : -E.ENOENT;
+    if (DEVICES[r.guest]) return mode & 1 ? -E.EACCES : 0;
+    fs.accessSync(r.host, mode);
+    return 0;
   }
 
   private mkdirat(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {

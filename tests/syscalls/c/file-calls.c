@@ -117,6 +117,16 @@ int main(void) {
   show("open a directory with a trailing slash", open("d/", O_RDONLY) >= 0);
   show("mkdir with a trailing slash", mkdir("e/", 0755));
 
+  show("access F_OK", access("f.txt", F_OK));
+  show("access R_OK|W_OK", access("f.txt", R_OK | W_OK));
+  show("access X_OK on a file without x", access("f.txt", X_OK));
+  chmod("f.txt", 0755);
+  show("access X_OK after chmod 755", access("f.txt", X_OK));
+  show("access X_OK on a directory", access("d", X_OK));
+  show("access a missing file", access("nope", F_OK));
+  show("access bad mode", access("f.txt", 8));
+  show("access /dev/null R_OK|W_OK", access("/dev/null", R_OK | W_OK));
+  show("faccessat", faccessat(AT_FDCWD, "d/x", R_OK, 0));
   struct timespec ts = {0, 1000};
   show("nanosleep", nanosleep(&ts, 0));
   struct timespec bad = {0, 1000000000};
