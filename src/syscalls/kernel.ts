@@ -55,6 +55,8 @@ const O_NOFOLLOW = 0o400000;
 const O_NOCTTY = 0o400;
 const O_LARGEFILE = 0o100000;
 const O_CLOEXEC = 0o2000000;
+/** The status flags F_SETFL changes: O_APPEND O_NONBLOCK O_ASYNC O_DIRECT O_NOATIME. */
+const SETFL_FLAGS = O_APPEND | 0o4000 | 0o20000 | 0o40000 | 0o1000000;
 /** Flags that act at open only: F_GETFL does not report them. */
 const OPEN_ONLY = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -780,7 +782,7 @@ export class LinuxKernel implements SyscallHandler {
           (f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? 0 : O_LARGEFILE)
         );
       case 4:
-        f.flags = (f.flags & (O_ACCMODE | OPEN_ONLY)) | (arg & O_APPEND);
+        f.flags = (f.flags & ~SETFL_FLAGS) | (arg & SETFL_FLAGS);
         return 0;
       default:
         return -E.EINVAL;

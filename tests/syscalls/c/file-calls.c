@@ -65,6 +65,9 @@ int main(void) {
   show("F_GETFD O_CLOEXEC", fcntl(open("f.txt", O_RDONLY | O_CLOEXEC), F_GETFD));
   show("F_SETFL O_APPEND", fcntl(twin, F_SETFL, O_APPEND));
   show("F_GETFL of the original", fcntl(fd, F_GETFL));
+  show("F_SETFL O_APPEND|O_NONBLOCK|O_RDONLY", fcntl(twin, F_SETFL, O_APPEND | O_NONBLOCK | O_RDONLY));
+  show("F_GETFL (the access mode stays)", fcntl(fd, F_GETFL));
+  show("F_SETFL O_APPEND", fcntl(twin, F_SETFL, O_APPEND));
   show("F_DUPFD 50", fcntl(fd, F_DUPFD, 50));
   show("F_DUPFD_CLOEXEC", fcntl(fcntl(fd, F_DUPFD_CLOEXEC, 60), F_GETFD));
   show("dup3 O_CLOEXEC", fcntl(dup3(fd, 70, O_CLOEXEC), F_GETFD));
