@@ -131,6 +131,8 @@ export class LinuxKernel implements SyscallHandler {
   /** File descriptors with FD_CLOEXEC (kept for F_GETFD: nothing is ever executed). */
   private readonly cloexec = new Set<number>();
   private umask = 0o022;
+  /** Nanoseconds the guest has slept: the clocks read that much later. */
+  private slept = 0n;
   /** Shared mappings of files: [at, end) maps the host file from `offset`. */
   private readonly shared: { at: number; end: number; host: string; offset: number }[] = [];
 
@@ -313,9 +315,9 @@ export class LinuxKernel implements SyscallHandler {
       case 24:
         return 0; // sched_yield: nothing else to run
       case 35:
-        return this.sleep(m, u(0));
+        return this.sleep(m, 1, 0, u(0));
       case 230:
-        return this.sleep(m, u(2)); // clock_nanosleep (an absolute time is also already past)
+        return this.sleep(m, i(0), i(1), u(2)); // clock_nanosleep
       case 74:
       case 75:
         return this.fsync(i(0));
@@ -852,13 +854,27 @@ export class LinuxKernel implements SyscallHandler {
     return 0;
   }
 
-  /** nanosleep, clock_nanosleep: the request is checked; no time passes (the sandbox never waits). */
-  private sleep(m: GuestMachine, request: number): number {
+  /**
+   * nanosleep, clock_nanosleep (TIMER_ABSTIME: until a time of `clock`): the sandbox never waits;
+   * the time asked for is added to what the clocks read instead, so that the guest sees it pass.
+   */
+  private sleep(m: GuestMachine, clock: number, flags: number, request: number): number {
     const t = this.bytes(m, request, 16);
     const v = new DataView(t.buffer, t.byteOffset, 16);
+    const sec = v.getBigInt64(0, true);
     const nsec = v.getBigInt64(8, true);
-    if (v.getBigInt64(0, true) < 0n || nsec < 0n || nsec >= 1_000_000_000n) return -E.EINVAL;
+    if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n || (clock !== 0 && clock !== 1 && clock !== 7))
+      return -E.EINVAL;
+    const asked = sec * 1_000_000_000n + nsec;
+    const wait = flags & 1 ? asked - this.now(clock) : asked;
+    if (wait > 0n) this.slept += wait;
     return 0;
+  }
+
+  /** What `clock` reads, in nanoseconds: the host's time, plus the time slept (CPU-time clocks: without). */
+  private now(clock: number): bigint {
+    const host = clock === 0 || clock === 5 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+    return clock === 2 || clock === 3 ? host : host + this.slept;
   }
 
   /** getdents64: ".", "..", then the directory's entries; the fd's position counts the entries given. */
@@ -1104,8 +1120,8 @@ export class LinuxKernel implements SyscallHandler {
     return -E.EINVAL;
   }
 
-  private clockGettime(m: GuestMachine, _clock: number, buf: number): number {
-    const ns = _clock === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+  private clockGettime(m: GuestMachine, clock: number, buf: number): number {
+    const ns = this.now(clock);
     const v = new DataView(new ArrayBuffer(16));
     v.setBigInt64(0, ns / 1_000_000_000n, true);
     v.setBigInt64(8, ns % 1_000_000_000n, true);
@@ -1115,10 +1131,10 @@ export class LinuxKernel implements SyscallHandler {
 
   private gettimeofday(m: GuestMachine, buf: number): number {
     if (buf === 0) return 0;
-    const ms = Date.now();
+    const ns = this.now(0);
     const v = new DataView(new ArrayBuffer(16));
-    v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
-    v.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
+    v.setBigInt64(0, ns / 1_000_000_000n, true);
+    v.setBigInt64(8, (ns % 1_000_000_000n) / 1000n, true);
     this.put(m, buf, new Uint8Array(v.buffer));
     return 0;
   }

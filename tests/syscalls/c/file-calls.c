@@ -135,5 +135,21 @@ int main(void) {
   struct timespec bad = {0, 1000000000};
   show("nanosleep bad nsec", nanosleep(&bad, 0));
   show("sched_yield", sched_yield());
+  struct timespec t0, t1, wall0, wall1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  clock_gettime(CLOCK_REALTIME, &wall0);
+  struct timespec fifth = {0, 200000000};
+  nanosleep(&fifth, 0);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+  printf("200 ms asleep: at least 200 ms passed: %d\n", ms >= 200 && ms < 5000);
+  struct timespec until = t1;
+  until.tv_nsec += 100000000;
+  if (until.tv_nsec >= 1000000000) until.tv_sec++, until.tv_nsec -= 1000000000;
+  show("clock_nanosleep TIMER_ABSTIME", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, 0));
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  printf("the absolute time was reached: %d\n", t1.tv_sec > until.tv_sec || (t1.tv_sec == until.tv_sec && t1.tv_nsec >= until.tv_nsec));
+  clock_gettime(CLOCK_REALTIME, &wall1);
+  printf("the wall clock moved on too: %d\n", wall1.tv_sec * 1000 + wall1.tv_nsec / 1000000 - wall0.tv_sec * 1000 - wall0.tv_nsec / 1000000 >= 300);
   return 0;
 }
