@@ -841,6 +841,9 @@ export class LinuxKernel implements SyscallHandler {
     const r = this.resolve(m, dirfd, pathAddress);
     if (typeof r === "number") return r;
     if (DEVICES[r.guest]) return -E.EPERM;
+    // A hard link planted in the sandbox could point at a file outside it (see openat).
+    const st = fs.statSync(r.host);
+    if (!st.isDirectory() && st.nlink > 1) return -E.EPERM;
     fs.chmodSync(r.host, mode & 0o777);
     return 0;
   }
@@ -849,6 +852,7 @@ export class LinuxKernel implements SyscallHandler {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
     if (f.kind !== "file" && f.kind !== "dir") return -E.EPERM;
+    if (f.kind === "file" && fs.fstatSync(f.fd!).nlink > 1) return -E.EPERM;
     if (f.kind === "file") fs.fchmodSync(f.fd!, mode & 0o777);
     else fs.chmodSync(f.host!, mode & 0o777);
     return 0;
