@@ -94,6 +94,7 @@ const DEVICES: Record<string, Device> = {
   "/dev/random": "random",
   "/dev/urandom": "random",
 };
+const STDIO = ["/dev/stdin", "/dev/stdout", "/dev/stderr"];
 const isDevice = (kind: OpenFile["kind"]): kind is Device =>
   kind === "null" || kind === "zero" || kind === "random";
 
@@ -453,7 +454,7 @@ export class LinuxKernel implements SyscallHandler {
     if (typeof r === "number") return r;
     const device = DEVICES[r.guest];
     if (device) return this.newFd({ kind: device, position: 0, flags });
-    const stdio = ["/dev/stdin", "/dev/stdout", "/dev/stderr"].indexOf(r.guest);
+    const stdio = STDIO.indexOf(r.guest);
     if (stdio >= 0)
       return this.files.has(stdio) ? this.dup(stdio, -1, 0, (flags & O_CLOEXEC) !== 0) : -E.ENOENT;
     let st: fs.Stats | undefined;
@@ -682,6 +683,9 @@ export class LinuxKernel implements SyscallHandler {
       this.put(m, buf, this.statBuffer(undefined, device));
       return 0;
     }
+    // /dev/stdin, /dev/stdout, /dev/stderr name descriptors 0 1 2 (ENOENT once closed).
+    const stdio = STDIO.indexOf(r.guest);
+    if (stdio >= 0) return this.files.has(stdio) ? this.fstat(m, stdio, buf) : -E.ENOENT;
     try {
       this.put(m, buf, this.statBuffer(fs.lstatSync(r.host), "file"));
       return 0;
@@ -696,6 +700,8 @@ export class LinuxKernel implements SyscallHandler {
     const r = this.resolve(m, dirfd, pathAddress);
     if (typeof r === "number") return r;
     if (DEVICES[r.guest]) return mode & 1 ? -E.EACCES : 0;
+    const stdio = STDIO.indexOf(r.guest);
+    if (stdio >= 0) return !this.files.has(stdio) ? -E.ENOENT : mode & 1 ? -E.EACCES : 0;
     fs.accessSync(r.host, mode);
     return 0;
   }
