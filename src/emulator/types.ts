@@ -184,6 +184,8 @@ export interface GuestMemory {
   isMapped(address: number, size: number): boolean;
   /** A page-aligned free range of the given size at or above `hint`. */
   findFree(size: number, hint: number): number;
+  /** The permission of the page holding `address`, undefined if it is not mapped. */
+  permAt(address: number): number | undefined;
   /** Bytes currently mapped (for the memory cap). */
   readonly mappedBytes: number;
   readonly limitBytes: number;

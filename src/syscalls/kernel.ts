@@ -48,6 +48,7 @@ const E = {
   ENOTEMPTY: 39,
   ELOOP: 40,
   ESRCH: 3,
+  ENXIO: 6,
 } as const;
 
 const AT_FDCWD = -100;
@@ -58,12 +59,22 @@ const O_TRUNC = 0o1000;
 const O_APPEND = 0o2000;
 const O_DIRECTORY = 0o200000;
 const O_NOFOLLOW = 0o400000;
+const O_NOCTTY = 0o400;
+const O_LARGEFILE = 0o100000;
+const O_CLOEXEC = 0o2000000;
+/** The status flags F_SETFL changes: O_APPEND O_NONBLOCK O_ASYNC O_DIRECT O_NOATIME. */
+const SETFL_FLAGS = O_APPEND | 0o4000 | 0o20000 | 0o40000 | 0o1000000;
+/** Flags that act at open only: F_GETFL does not report them. */
+const OPEN_ONLY = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_REMOVEDIR = 0x200;
 const AT_EMPTY_PATH = 0x1000;
-const MAP_SHARED = 1;
+const MAP_PRIVATE = 2;
 const MAP_TYPE = 0xf;
 const PROT_WRITE = 2;
+/** PROT_GROWSDOWN, PROT_GROWSUP: accepted by mprotect. */
+const PROT_GROWS = 0x0300_0000;
+const MREMAP_MAYMOVE = 1;
 const MAP_FIXED = 0x10;
 const MAP_ANONYMOUS = 0x20;
 const MMAP_BASE = 0x7f00_0000_0000;
@@ -90,6 +101,7 @@ const DEVICES: Record<string, Device> = {
   "/dev/random": "random",
   "/dev/urandom": "random",
 };
+const STDIO = ["/dev/stdin", "/dev/stdout", "/dev/stderr"];
 const isDevice = (kind: OpenFile["kind"]): kind is Device =>
   kind === "null" || kind === "zero" || kind === "random";
 
@@ -124,6 +136,11 @@ export class LinuxKernel implements SyscallHandler {
   /** rt_sigaction's struct (handler, flags, restorer, mask) by signal, and the handler alone. */
   private readonly actions = new Map<number, Uint8Array>();
   private readonly handlers = new Map<number, bigint>();
+  /** File descriptors with FD_CLOEXEC (kept for F_GETFD: nothing is ever executed). */
+  private readonly cloexec = new Set<number>();
+  private umask = 0o022;
+  /** Nanoseconds the guest has slept: the clocks read that much later. */
+  private slept = 0n;
   /** Shared mappings of files: [at, end) maps the host file from `offset`. */
   private readonly shared: { at: number; end: number; host: string; offset: number }[] = [];
 
@@ -187,6 +204,8 @@ export class LinuxKernel implements SyscallHandler {
         return this.lseek(i(0), i(1), i(2));
       case 9:
         return this.mmap(m, u(0), u(1), i(2), i(3), i(4), i(5));
+      case 25:
+        return this.mremap(m, u(0), u(1), u(2), i(3));
       case 10:
         return this.mprotect(m, u(0), u(1), i(2));
       case 11:
@@ -209,7 +228,7 @@ export class LinuxKernel implements SyscallHandler {
       case 20:
         return this.writev(m, i(0), u(1), i(2));
       case 21:
-        return this.faccessat(m, AT_FDCWD, u(0));
+        return this.faccessat(m, AT_FDCWD, u(0), i(1));
       case 39:
       case 186:
         return PID; // getpid, gettid
@@ -236,7 +255,7 @@ export class LinuxKernel implements SyscallHandler {
       case 82:
         return this.renameat(m, AT_FDCWD, u(0), AT_FDCWD, u(1));
       case 83:
-        return this.mkdirat(m, AT_FDCWD, u(0));
+        return this.mkdirat(m, AT_FDCWD, u(0), u(1));
       case 84:
         return this.unlinkat(m, AT_FDCWD, u(0), AT_REMOVEDIR);
       case 87:
@@ -270,7 +289,7 @@ export class LinuxKernel implements SyscallHandler {
       case 257:
         return this.openat(m, i(0), u(1), i(2), i(3));
       case 258:
-        return this.mkdirat(m, i(0), u(1));
+        return this.mkdirat(m, i(0), u(1), u(2));
       case 262:
         return this.stat(m, i(0), u(1), u(2), i(3));
       case 263:
@@ -280,7 +299,7 @@ export class LinuxKernel implements SyscallHandler {
         return this.renameat(m, i(0), u(1), i(2), u(3));
       case 269:
       case 439:
-        return this.faccessat(m, i(0), u(1));
+        return this.faccessat(m, i(0), u(1), i(2));
       case 273:
         return 0; // set_robust_list
       case 302:
@@ -296,8 +315,37 @@ export class LinuxKernel implements SyscallHandler {
       case 32:
         return this.dup(i(0), -1);
       case 33:
-      case 292:
         return this.dup(i(0), i(1));
+      case 292:
+        // dup3: O_CLOEXEC the only flag; the same fd twice is an error (dup2 allows it).
+        if (i(0) === i(1) || (i(2) & ~O_CLOEXEC) !== 0) return this.files.has(i(0)) ? -E.EINVAL : -E.EBADF;
+        return this.dup(i(0), i(1), 0, (i(2) & O_CLOEXEC) !== 0);
+      case 24:
+        return 0; // sched_yield: nothing else to run
+      case 35:
+        return this.sleep(m, 1, 0, u(0));
+      case 230:
+        return this.sleep(m, i(0), i(1), u(2)); // clock_nanosleep
+      case 74:
+      case 75:
+        return this.fsync(i(0));
+      case 76:
+        return this.truncate(m, u(0), i(1));
+      case 77:
+        return this.ftruncate(i(0), i(1));
+      case 90:
+        return this.chmod(m, AT_FDCWD, u(0), u(1));
+      case 91:
+        return this.fchmod(i(0), u(1));
+      case 268:
+        return this.chmod(m, i(0), u(1), u(2));
+      case 95: {
+        const old = this.umask;
+        this.umask = i(0) & 0o777;
+        return old;
+      }
+      case 217:
+        return this.getdents64(m, i(0), u(1), u(2));
       case 62:
         // kill: this process (pid, its group 0 or -pid); -1 is every other process: none here.
         return this.kill(m, [PID, 0, -PID].includes(i(0)) ? i(1) : undefined, i(1));
@@ -404,6 +452,7 @@ export class LinuxKernel implements SyscallHandler {
     let fd = 0;
     while (this.files.has(fd)) fd++;
     this.files.set(fd, file);
+    if (file.flags & O_CLOEXEC) this.cloexec.add(fd);
     return fd;
   }
 
@@ -412,8 +461,9 @@ export class LinuxKernel implements SyscallHandler {
     if (typeof r === "number") return r;
     const device = DEVICES[r.guest];
     if (device) return this.newFd({ kind: device, position: 0, flags });
-    const stdio = ["/dev/stdin", "/dev/stdout", "/dev/stderr"].indexOf(r.guest);
-    if (stdio >= 0) return this.files.has(stdio) ? this.dup(stdio, -1) : -E.ENOENT;
+    const stdio = STDIO.indexOf(r.guest);
+    if (stdio >= 0)
+      return this.files.has(stdio) ? this.dup(stdio, -1, 0, (flags & O_CLOEXEC) !== 0) : -E.ENOENT;
     let st: fs.Stats | undefined;
     try {
       st = fs.lstatSync(r.host);
@@ -425,7 +475,11 @@ export class LinuxKernel implements SyscallHandler {
       if ((flags & O_ACCMODE) !== 0) return -E.EISDIR;
       return this.newFd({ kind: "dir", host: r.host, guest: r.guest, position: 0, flags });
     }
-    if (flags & O_DIRECTORY) return st ? -E.ENOTDIR : -E.ENOENT;
+    // A name ending in "/" must be a directory (and cannot be created as a file).
+    const p = this.path(m, pathAddress);
+    const slash = typeof p !== "number" && p.length > 0 && p[p.length - 1] === 0x2f;
+    if (slash && !st && flags & O_CREAT) return -E.EISDIR;
+    if (flags & O_DIRECTORY || slash) return st ? -E.ENOTDIR : -E.ENOENT;
     const writing = (flags & O_ACCMODE) !== 0 || (flags & O_TRUNC) !== 0;
     // A hard link planted in the sandbox could point at a file outside it: never write through one.
     if (st && writing && st.nlink > 1) return -E.EACCES;
@@ -436,10 +490,9 @@ export class LinuxKernel implements SyscallHandler {
     if (flags & O_CREAT) hostFlags |= fs.constants.O_CREAT;
     if (flags & O_EXCL) hostFlags |= fs.constants.O_EXCL;
     if (flags & O_TRUNC) hostFlags |= fs.constants.O_TRUNC;
-    if (flags & O_APPEND) hostFlags |= fs.constants.O_APPEND;
     hostFlags |= fs.constants.O_NOFOLLOW;
     try {
-      const fd = fs.openSync(r.host, hostFlags, mode & 0o777);
+      const fd = fs.openSync(r.host, hostFlags, mode & 0o777 & ~this.umask);
       const n = this.newFd({ kind: "file", fd, host: r.host, guest: r.guest, position: 0, flags });
       if (n < 0) fs.closeSync(fd);
       return n;
@@ -452,6 +505,7 @@ export class LinuxKernel implements SyscallHandler {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
     this.files.delete(fd);
+    this.cloexec.delete(fd);
     if (f.kind === "file" && f.fd !== undefined && ![...this.files.values()].some((o) => o.fd === f.fd))
       fs.closeSync(f.fd);
     return 0;
@@ -503,9 +557,10 @@ export class LinuxKernel implements SyscallHandler {
     if (f.kind === "stdout") this.options.stdout(data);
     else if (f.kind === "stderr") this.options.stderr(data);
     else if (f.kind === "file") {
-      const position = f.flags & O_APPEND ? null : f.position;
+      // O_APPEND is the guest's flag (F_SETFL changes it): each write goes to the current end.
+      const position = f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : f.position;
       const n = fs.writeSync(f.fd!, data, 0, data.length, position);
-      f.position = f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : f.position + n;
+      f.position = position + n;
       return n;
     } else return -E.EBADF;
     return count;
@@ -543,7 +598,8 @@ export class LinuxKernel implements SyscallHandler {
     if ((f.flags & O_ACCMODE) === 0) return -E.EBADF;
     const data = this.bytes(m, buf, count);
     if (!this.countOutput(m, count)) return -E.EFBIG;
-    return fs.writeSync(f.fd!, data, 0, count, offset);
+    // With O_APPEND, Linux's pwrite appends whatever the offset (see BUGS in pwrite(2)).
+    return fs.writeSync(f.fd!, data, 0, count, f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : offset);
   }
 
   private iovecs(m: GuestMachine, iov: number, count: number): [number, number][] {
@@ -580,6 +636,12 @@ export class LinuxKernel implements SyscallHandler {
   private lseek(fd: number, offset: number, whence: number): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
+    if (f.kind === "dir") {
+      // A directory's position counts its entries (getdents64): rewinddir and seekdir move it.
+      if (whence !== 0 || offset < 0) return -E.EINVAL;
+      f.position = offset;
+      return offset;
+    }
     if (f.kind !== "file") return -E.ESPIPE;
     const size = fs.fstatSync(f.fd!).size;
     const next =
@@ -631,6 +693,9 @@ export class LinuxKernel implements SyscallHandler {
       this.put(m, buf, this.statBuffer(undefined, device));
       return 0;
     }
+    // /dev/stdin, /dev/stdout, /dev/stderr name descriptors 0 1 2 (ENOENT once closed).
+    const stdio = STDIO.indexOf(r.guest);
+    if (stdio >= 0) return this.files.has(stdio) ? this.fstat(m, stdio, buf) : -E.ENOENT;
     try {
       this.put(m, buf, this.statBuffer(fs.lstatSync(r.host), "file"));
       return 0;
@@ -639,17 +704,23 @@ export class LinuxKernel implements SyscallHandler {
     }
   }
 
-  private faccessat(m: GuestMachine, dirfd: number, pathAddress: number): number {
+  /** access, faccessat: F_OK or R_OK W_OK X_OK, answered by the host for the sandbox's files. */
+  private faccessat(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {
+    if (mode & ~7) return -E.EINVAL;
     const r = this.resolve(m, dirfd, pathAddress);
     if (typeof r === "number") return r;
-    return fs.existsSync(r.host) ? 0 : -E.ENOENT;
+    if (DEVICES[r.guest]) return mode & 1 ? -E.EACCES : 0;
+    const stdio = STDIO.indexOf(r.guest);
+    if (stdio >= 0) return !this.files.has(stdio) ? -E.ENOENT : mode & 1 ? -E.EACCES : 0;
+    fs.accessSync(r.host, mode);
+    return 0;
   }
 
-  private mkdirat(m: GuestMachine, dirfd: number, pathAddress: number): number {
+  private mkdirat(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {
     const r = this.resolve(m, dirfd, pathAddress, false);
     if (typeof r === "number") return r;
     try {
-      fs.mkdirSync(r.host);
+      fs.mkdirSync(r.host, { mode: mode & 0o777 & ~this.umask });
       return 0;
     } catch (e) {
       return -errnoOf(e);
@@ -716,35 +787,151 @@ export class LinuxKernel implements SyscallHandler {
     switch (cmd) {
       case 0:
       case 1030:
-        return this.dup(fd, -1, arg);
+        return this.dup(fd, -1, arg, cmd === 1030);
       case 1:
+        return this.cloexec.has(fd) ? 1 : 0;
       case 2:
+        if (arg & 1) this.cloexec.add(fd);
+        else this.cloexec.delete(fd);
         return 0;
       case 3:
-        return f.flags;
+        return (
+          (f.flags & ~OPEN_ONLY) |
+          (f.kind === "stdin" || f.kind === "stdout" || f.kind === "stderr" ? 0 : O_LARGEFILE)
+        );
       case 4:
-        f.flags = (f.flags & O_ACCMODE) | (arg & ~O_ACCMODE);
+        f.flags = (f.flags & ~SETFL_FLAGS) | (arg & SETFL_FLAGS);
         return 0;
       default:
         return -E.EINVAL;
     }
   }
 
-  private dup(fd: number, to: number, min = 0): number {
+  /** The new descriptor shares the open file (its offset and status flags), as on Linux. */
+  private dup(fd: number, to: number, min = 0, cloexec = false): number {
     const f = this.files.get(fd);
     if (!f) return -E.EBADF;
     if (to >= this.maxOpen || min >= this.maxOpen) return -E.EBADF;
     if (to < 0 && this.files.size >= this.maxOpen) return -E.EMFILE;
+    let n = to;
     if (to >= 0) {
       if (to === fd) return to;
       if (this.files.has(to)) this.close(to);
-      this.files.set(to, { ...f });
-      return to;
+    } else {
+      n = min;
+      while (this.files.has(n)) n++;
     }
-    let n = min;
-    while (this.files.has(n)) n++;
-    this.files.set(n, { ...f });
+    this.files.set(n, f);
+    if (cloexec) this.cloexec.add(n);
     return n;
+  }
+
+  private fsync(fd: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    return f.kind === "file" || f.kind === "dir" ? 0 : -E.EINVAL;
+  }
+
+  private ftruncate(fd: number, length: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "file" || (f.flags & O_ACCMODE) === 0 || length < 0) return -E.EINVAL;
+    fs.ftruncateSync(f.fd!, length);
+    return 0;
+  }
+
+  private truncate(m: GuestMachine, pathAddress: number, length: number): number {
+    if (length < 0) return -E.EINVAL;
+    const r = this.resolve(m, AT_FDCWD, pathAddress);
+    if (typeof r === "number") return r;
+    if (DEVICES[r.guest]) return -E.EINVAL;
+    const st = fs.statSync(r.host);
+    if (st.isDirectory()) return -E.EISDIR;
+    if (!st.isFile() || st.nlink > 1) return -E.EACCES;
+    fs.truncateSync(r.host, length);
+    return 0;
+  }
+
+  /** chmod, fchmodat: permission bits only (no set-id bits in the sandbox). */
+  private chmod(m: GuestMachine, dirfd: number, pathAddress: number, mode: number): number {
+    const r = this.resolve(m, dirfd, pathAddress);
+    if (typeof r === "number") return r;
+    if (DEVICES[r.guest]) return -E.EPERM;
+    // A hard link planted in the sandbox could point at a file outside it (see openat).
+    const st = fs.statSync(r.host);
+    if (!st.isDirectory() && st.nlink > 1) return -E.EPERM;
+    fs.chmodSync(r.host, mode & 0o777);
+    return 0;
+  }
+
+  private fchmod(fd: number, mode: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "file" && f.kind !== "dir") return -E.EPERM;
+    if (f.kind === "file" && fs.fstatSync(f.fd!).nlink > 1) return -E.EPERM;
+    if (f.kind === "file") fs.fchmodSync(f.fd!, mode & 0o777);
+    else fs.chmodSync(f.host!, mode & 0o777);
+    return 0;
+  }
+
+  /**
+   * nanosleep, clock_nanosleep (TIMER_ABSTIME: until a time of `clock`): the sandbox never waits;
+   * the time asked for is added to what the clocks read instead, so that the guest sees it pass.
+   */
+  private sleep(m: GuestMachine, clock: number, flags: number, request: number): number {
+    const t = this.bytes(m, request, 16);
+    const v = new DataView(t.buffer, t.byteOffset, 16);
+    const sec = v.getBigInt64(0, true);
+    const nsec = v.getBigInt64(8, true);
+    if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n || (clock !== 0 && clock !== 1 && clock !== 7))
+      return -E.EINVAL;
+    const asked = sec * 1_000_000_000n + nsec;
+    const wait = flags & 1 ? asked - this.now(clock) : asked;
+    if (wait > 0n) this.slept += wait;
+    return 0;
+  }
+
+  /** What `clock` reads, in nanoseconds: the host's time, plus the time slept (CPU-time clocks: without). */
+  private now(clock: number): bigint {
+    const host = clock === 0 || clock === 5 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+    return clock === 2 || clock === 3 ? host : host + this.slept;
+  }
+
+  /** getdents64: ".", "..", then the directory's entries; the fd's position counts the entries given. */
+  private getdents64(m: GuestMachine, fd: number, buf: number, size: number): number {
+    const f = this.files.get(fd);
+    if (!f) return -E.EBADF;
+    if (f.kind !== "dir") return -E.ENOTDIR;
+    const names = [".", "..", ...fs.readdirSync(f.host!)];
+    const out: Uint8Array[] = [];
+    let used = 0;
+    for (; f.position < names.length; f.position++) {
+      const name = new TextEncoder().encode(names[f.position]);
+      const length = Math.ceil((19 + name.length + 1) / 8) * 8;
+      if (used + length > size) break;
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.lstatSync(f.position < 2 ? f.host! : `${f.host!}/${names[f.position]}`);
+      } catch {
+        st = undefined;
+      }
+      const d = new DataView(new ArrayBuffer(length));
+      d.setBigUint64(0, BigInt(st?.ino ?? 0), true);
+      d.setBigInt64(8, BigInt(f.position + 1), true);
+      d.setUint16(16, length, true);
+      d.setUint8(18, st?.isDirectory() ? 4 : st?.isFile() ? 8 : st?.isSymbolicLink() ? 10 : 0);
+      const entry = new Uint8Array(d.buffer);
+      entry.set(name, 19);
+      out.push(entry);
+      used += length;
+    }
+    if (out.length === 0 && f.position < names.length) return -E.EINVAL;
+    let at = buf;
+    for (const entry of out) {
+      this.put(m, at, entry);
+      at += entry.length;
+    }
+    return used;
   }
 
   // ------------------------------------------------------------------ memory
@@ -758,12 +945,13 @@ export class LinuxKernel implements SyscallHandler {
     fd: number,
     offset: number,
   ): number {
-    if (length <= 0) return -E.EINVAL;
+    const type = flags & MAP_TYPE;
+    if (length <= 0 || type < 1 || type > 3) return -E.EINVAL; // MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     // A private mapping of /dev/zero is an anonymous mapping.
     if (!(flags & MAP_ANONYMOUS) && this.files.get(fd)?.kind === "zero") flags |= MAP_ANONYMOUS;
     const file = flags & MAP_ANONYMOUS ? undefined : this.files.get(fd);
-    const shared = !(flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) === MAP_SHARED;
+    const shared = !(flags & MAP_ANONYMOUS) && type !== MAP_PRIVATE;
     if (!(flags & MAP_ANONYMOUS)) {
       if (!file || file.kind !== "file") return -E.EBADF;
       if (offset < 0 || offset % PAGE_SIZE) return -E.EINVAL;
@@ -836,6 +1024,42 @@ export class LinuxKernel implements SyscallHandler {
     return 0;
   }
 
+  /**
+   * mremap of private memory: shrunk in place, grown in place when the pages after it are free,
+   * else moved (MREMAP_MAYMOVE) with its contents and protection. MREMAP_FIXED is not supported.
+   */
+  private mremap(m: GuestMachine, old: number, oldSize: number, newSize: number, flags: number): number {
+    const oldLength = Math.ceil(oldSize / PAGE_SIZE) * PAGE_SIZE;
+    const length = Math.ceil(newSize / PAGE_SIZE) * PAGE_SIZE;
+    if (old % PAGE_SIZE || length === 0 || oldLength === 0 || flags & ~MREMAP_MAYMOVE) return -E.EINVAL;
+    if (!m.memory.isMapped(old, oldLength)) return -E.EFAULT;
+    if (this.shared.some((s) => s.at < old + oldLength && old < s.end)) return -E.EINVAL;
+    if (length <= oldLength) {
+      if (length < oldLength) this.unmap(m, old + length, oldLength - length);
+      return old;
+    }
+    const perm = m.memory.permAt(old) ?? Perm.read | Perm.write;
+    try {
+      if (m.memory.findFree(length - oldLength, old + oldLength) === old + oldLength) {
+        m.memory.map(old + oldLength, length - oldLength, perm, "mmap");
+        return old;
+      }
+      if (!(flags & MREMAP_MAYMOVE)) return -E.ENOMEM;
+      let at = m.memory.findFree(length, MMAP_BASE - length);
+      if (at < 0) at = m.memory.findFree(length, 0x1_0000_0000);
+      if (at < 0) return -E.ENOMEM;
+      m.memory.map(at, length, Perm.read | Perm.write, "mmap");
+      m.memory.writeBytes(at, m.memory.readBytes(old, oldLength));
+      m.memory.protect(at, length, perm);
+      m.memory.unmap(old, oldLength);
+      return at;
+    } catch (e) {
+      this.noteRefusal(e, length);
+      if (e instanceof MemoryLimitError) return -E.ENOMEM;
+      throw e;
+    }
+  }
+
   /** Unmaps [addr, addr + size), writing shared file pages back first. */
   private unmap(m: GuestMachine, addr: number, size: number): void {
     this.syncShared(m, addr, addr + size);
@@ -847,7 +1071,7 @@ export class LinuxKernel implements SyscallHandler {
   }
 
   private mprotect(m: GuestMachine, addr: number, length: number, prot: number): number {
-    if (addr % PAGE_SIZE) return -E.EINVAL;
+    if (addr % PAGE_SIZE || prot & ~(7 | PROT_GROWS)) return -E.EINVAL;
     const size = Math.ceil(length / PAGE_SIZE) * PAGE_SIZE;
     if (size === 0) return 0;
     if (!m.memory.isMapped(addr, size)) return -E.ENOMEM;
@@ -916,8 +1140,8 @@ export class LinuxKernel implements SyscallHandler {
     return -E.EINVAL;
   }
 
-  private clockGettime(m: GuestMachine, _clock: number, buf: number): number {
-    const ns = _clock === 0 ? BigInt(Date.now()) * 1_000_000n : process.hrtime.bigint();
+  private clockGettime(m: GuestMachine, clock: number, buf: number): number {
+    const ns = this.now(clock);
     const v = new DataView(new ArrayBuffer(16));
     v.setBigInt64(0, ns / 1_000_000_000n, true);
     v.setBigInt64(8, ns % 1_000_000_000n, true);
@@ -927,10 +1151,10 @@ export class LinuxKernel implements SyscallHandler {
 
   private gettimeofday(m: GuestMachine, buf: number): number {
     if (buf === 0) return 0;
-    const ms = Date.now();
+    const ns = this.now(0);
     const v = new DataView(new ArrayBuffer(16));
-    v.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
-    v.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
+    v.setBigInt64(0, ns / 1_000_000_000n, true);
+    v.setBigInt64(8, (ns % 1_000_000_000n) / 1000n, true);
     this.put(m, buf, new Uint8Array(v.buffer));
     return 0;
   }

@@ -118,6 +118,21 @@ void test("mmap of a file: private and shared mappings, written back at msync, m
   assert.equal(native.files["small.txt"], "0SUE456789");
 });
 
+void test("file calls: lseek, truncate, fsync, dup, fcntl, readv/writev, umask, readdir, chmod, trailing slashes", () => {
+  const native = compare("file-calls", "files", "");
+  assert.match(native.stdout, /^offset seen by the original: 2$/m);
+  assert.match(native.stdout, /^after rewinddir: 5 entries$/m);
+  assert.match(native.stdout, /^created with umask 027: 640$/m);
+  assert.match(native.stdout, /^open a file with a trailing slash: -1 Not a directory$/m);
+});
+
+void test("memory calls: mmap refusals, munmap/mprotect/msync over holes, mremap, realloc", () => {
+  const native = compare("memory-calls", "memory", "");
+  assert.match(native.stdout, /^mremap grow, moved: ok$/m);
+  assert.match(native.stdout, /^moved contents: b$/m);
+  assert.match(native.stdout, /^realloc kept the contents: 1792$/m);
+});
+
 void test("host errors pass through: EFBIG past RLIMIT_FSIZE", () => {
   const native = compare("host-errors", "fsize", "", "ulimit -f 32");
   assert.match(native.stdout, /^write past RLIMIT_FSIZE: -1 File too large$/m);

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -133,6 +134,13 @@ test("a hard link planted inside is never written through", () => {
   const w = world();
   linkSync(join(w.outside, "secret.txt"), join(w.sandbox, "hard"));
   assert.equal(w.open("/hard", w.O_WRONLY | w.O_TRUNC), -13);
+  // Nor are its mode or length changed, by name or through a read-only descriptor.
+  const mode = statSync(join(w.outside, "secret.txt")).mode;
+  assert.equal(w.call(90, w.str("/hard"), 0o777), -1, "chmod: EPERM");
+  assert.equal(w.call(268, -100, w.str("/hard"), 0o777), -1, "fchmodat: EPERM");
+  assert.equal(w.call(91, w.open("/hard"), 0o777), -1, "fchmod: EPERM");
+  assert.equal(w.call(76, w.str("/hard"), 0), -13, "truncate: EACCES");
+  assert.equal(statSync(join(w.outside, "secret.txt")).mode, mode);
   w.untouched();
 });
 

@@ -30,7 +30,11 @@ int main(void) {
   int err = open("/dev/stderr", O_WRONLY);
   show("open /dev/stderr", err);
   show("write /dev/stderr", write(err, "via /dev/stderr\n", 16));
+  struct stat sst;
+  show("stat /dev/stdout", stat("/dev/stdout", &sst));
+  show("access /dev/stdin R_OK", access("/dev/stdin", R_OK));
   show("close 0", close(0));
+  show("stat /dev/stdin after close(0)", stat("/dev/stdin", &sst));
   show("open /dev/stdin after close(0)", open("/dev/stdin", O_RDONLY));
 
   int fd = open("data.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
