@@ -912,7 +912,8 @@ function genBlock(g: Gen, r: Region, j: number): void {
     if (fn === C.ret) {
       g.emit(`a = ${rspAddr(g)};`);
       g.ld64("t", "th");
-      g.emit(`u = BT(t, th, "return to");`);
+      // A canonical address (the high word's top 17 bits all equal) inline; BT raises #GP otherwise.
+      g.emit(`u = (th + 32768) >>> 16 === 0 ? th * ${TWO32} + (t >>> 0) : BT(t, th, "return to");`);
       addRsp(g, 8 + o.ilo);
       const ret = `m.emitReturn(${o.ip}, u, ${rspAddr(g)});`;
       if (r.returnPoints.length > 0) {

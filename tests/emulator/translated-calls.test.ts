@@ -228,3 +228,29 @@ void test("the recursion is one region: fib's blocks, its return points and the 
   assert.match(src, /case 2: \{ \/\/ block/);
   assert.match(src, /if \(RPK\[j_\] === u\)/, "a return looks its target up among the return points");
 });
+
+void test("a return to a non-canonical or kernel address faults as in the interpreter", async () => {
+  for (const target of [
+    "0x0000800000000000",
+    "0xffff7fffffffffff",
+    "0xffff800000000000",
+    "0x00007ffffffff000",
+  ]) {
+    // The return happens in a loop, so that the block holding it is translated before it faults.
+    const source = `
+    mov ecx, 20
+again:
+    lea rax, [rip + back]
+    dec ecx
+    cmovz rax, rdx
+    mov rdx, ${target}
+    cmovz rax, rdx
+    push rax
+    ret
+back:
+    jmp again`;
+    const want = await runWith(source, INTERPRETED);
+    assert.equal((want.stop as StopReason).kind, "fault", target);
+    for (const e of ENGINES) assert.deepEqual(await runWith(source, e), want, `${target}`);
+  }
+});
