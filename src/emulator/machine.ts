@@ -310,6 +310,8 @@ export class Machine implements GuestMachine {
     };
     this.callObs = pick("onCall");
     this.retObs = pick("onReturn");
+    this.emitCall = this.callEmitter(this.callObs);
+    this.emitReturn = this.returnEmitter(this.retObs);
     this.callsNeedState = this.observerList.some(
       (o) => (o.onCall !== undefined || o.onReturn !== undefined) && o.eventsOnly !== true,
     );
@@ -328,29 +330,63 @@ export class Machine implements GuestMachine {
     this.interrupt = 1;
   }
 
-  emitCall(rip: number, returnAddress: number, target: number, rsp: number): void {
-    for (const o of this.callObs!) {
-      if (o.eventsOnly === true) {
-        const e = this.callEvent;
+  /**
+   * Delivers a call event to the call observers (interpreter handlers and translated code call
+   * it when `callObs` is not null). Rebuilt by updateObservers: for the usual single `eventsOnly`
+   * observer (the run's shadow call stack) it is one small monomorphic function that V8 can
+   * inline into translated code.
+   */
+  emitCall: (rip: number, returnAddress: number, target: number, rsp: number) => void = () => undefined;
+
+  /** Delivers a return event to the return observers (as emitCall). */
+  emitReturn: (rip: number, target: number, rsp: number) => void = () => undefined;
+
+  private callEmitter(list: MachineObserver[] | null): Machine["emitCall"] {
+    const e = this.callEvent;
+    if (list?.length === 1 && list[0].eventsOnly === true) {
+      const o = list[0];
+      return (rip, returnAddress, target, rsp) => {
         e.rip = rip;
         e.returnAddress = returnAddress;
         e.target = target;
         e.rsp = rsp;
         o.onCall!(e);
-      } else o.onCall!({ rip, returnAddress, target, rsp });
+      };
     }
+    return (rip, returnAddress, target, rsp) => {
+      for (const o of list ?? []) {
+        if (o.eventsOnly === true) {
+          e.rip = rip;
+          e.returnAddress = returnAddress;
+          e.target = target;
+          e.rsp = rsp;
+          o.onCall!(e);
+        } else o.onCall!({ rip, returnAddress, target, rsp });
+      }
+    };
   }
 
-  emitReturn(rip: number, target: number, rsp: number): void {
-    for (const o of this.retObs!) {
-      if (o.eventsOnly === true) {
-        const e = this.returnEvent;
+  private returnEmitter(list: MachineObserver[] | null): Machine["emitReturn"] {
+    const e = this.returnEvent;
+    if (list?.length === 1 && list[0].eventsOnly === true) {
+      const o = list[0];
+      return (rip, target, rsp) => {
         e.rip = rip;
         e.target = target;
         e.rsp = rsp;
         o.onReturn!(e);
-      } else o.onReturn!({ rip, target, rsp });
+      };
     }
+    return (rip, target, rsp) => {
+      for (const o of list ?? []) {
+        if (o.eventsOnly === true) {
+          e.rip = rip;
+          e.target = target;
+          e.rsp = rsp;
+          o.onReturn!(e);
+        } else o.onReturn!({ rip, target, rsp });
+      }
+    };
   }
 
   // ---------------------------------------------------------------- syscall
