@@ -105,13 +105,19 @@ export class Memory implements GuestMemory {
   private readonly areas: Area[] = [];
   private readonly pages = new Map<number, Page>();
   /**
-   * The TLBs: entry (page number & 255) holds the page's base address (or -1) and its storage.
-   * Read-only for everyone but this class (translated blocks inline the lookups of load32/64 and
-   * store32/64, translate.ts).
+   * The TLBs: entry (page number & TLB_MASK) holds the page's base address (or -1) and its
+   * storage. The base is also kept split in 32-bit words (tagLo = 1, never a page's, when the entry
+   * is empty), so that translated code can check an address held as two int32 words without
+   * floating-point arithmetic. Read-only for everyone but this class (translated blocks inline the
+   * lookups, translate.ts); entries change only through setR/setW and flushTlb.
    */
   readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly rTagLo = new Int32Array(TLB_SIZE).fill(1);
+  readonly rTagHi = new Int32Array(TLB_SIZE);
   readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
   readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly wTagLo = new Int32Array(TLB_SIZE).fill(1);
+  readonly wTagHi = new Int32Array(TLB_SIZE);
   readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
   /** Staging words for slow-path stores. */
   private readonly sw = new Int32Array(4);
@@ -294,6 +300,19 @@ export class Memory implements GuestMemory {
 
   // ---------------------------------------------------------------- slow paths
 
+  /** Sets read-TLB entry i to the page at `base` (-1: empty). */
+  private setR(i: number, base: number): void {
+    this.rTag[i] = base;
+    this.rTagLo[i] = base < 0 ? 1 : base | 0;
+    this.rTagHi[i] = base < 0 ? 0 : Math.floor(base / 4294967296);
+  }
+
+  private setW(i: number, base: number): void {
+    this.wTag[i] = base;
+    this.wTagLo[i] = base < 0 ? 1 : base | 0;
+    this.wTagHi[i] = base < 0 ? 0 : Math.floor(base / 4294967296);
+  }
+
   private readView(a: number): DataView {
     const page = this.translate(a, Access.Read);
     const base = a - (a & PAGE_MASK);
@@ -303,7 +322,7 @@ export class Memory implements GuestMemory {
       return view;
     }
     const i = (a >>> PAGE_SHIFT) & TLB_MASK;
-    this.rTag[i] = base;
+    this.setR(i, base);
     this.rView[i] = view;
     return view;
   }
@@ -316,10 +335,10 @@ export class Memory implements GuestMemory {
   private enter(base: number, page: Page): void {
     const i = (base / PAGE_SIZE) & TLB_MASK;
     const view = page.view!;
-    this.rTag[i] = base;
+    this.setR(i, base);
     this.rView[i] = view;
     if ((page.perm & Perm.write) !== 0 && !page.code && this.hook === null) {
-      this.wTag[i] = base;
+      this.setW(i, base);
       this.wView[i] = view;
     }
   }
@@ -345,7 +364,7 @@ export class Memory implements GuestMemory {
       if (FILL_BOTH) this.enter(a - off, first);
       else if (this.hook === null && !first.code) {
         const i = (a >>> PAGE_SHIFT) & TLB_MASK;
-        this.wTag[i] = a - off;
+        this.setW(i, a - off);
         this.wView[i] = first.view!;
       }
       return;
@@ -376,7 +395,7 @@ export class Memory implements GuestMemory {
         page.view = new DataView(this.chunk, at, PAGE_SIZE);
       }
       const i = (a >>> PAGE_SHIFT) & TLB_MASK;
-      if (this.rTag[i] === a - (a & PAGE_MASK)) this.rTag[i] = -1;
+      if (this.rTag[i] === a - (a & PAGE_MASK)) this.setR(i, -1);
     }
     return page.data;
   }
@@ -443,14 +462,16 @@ export class Memory implements GuestMemory {
   private flushTlb(start: number, end: number): void {
     if (end - start >= TLB_SIZE) {
       this.rTag.fill(-1);
+      this.rTagLo.fill(1);
       this.wTag.fill(-1);
+      this.wTagLo.fill(1);
       return;
     }
     for (let pn = start; pn < end; pn++) {
       const i = pn & TLB_MASK;
       const base = pn * PAGE_SIZE;
-      if (this.rTag[i] === base) this.rTag[i] = -1;
-      if (this.wTag[i] === base) this.wTag[i] = -1;
+      if (this.rTag[i] === base) this.setR(i, -1);
+      if (this.wTag[i] === base) this.setW(i, -1);
     }
   }
 
@@ -488,13 +509,14 @@ export class Memory implements GuestMemory {
     if (page === undefined || page.code) return;
     page.code = true;
     const i = pn & TLB_MASK;
-    if (this.wTag[i] === pn * PAGE_SIZE) this.wTag[i] = -1;
+    if (this.wTag[i] === pn * PAGE_SIZE) this.setW(i, -1);
   }
 
   /** Installs (or removes, with null) a function called before every write, CPU or kernel. */
   setWriteHook(hook: ((address: number, size: number) => void) | null): void {
     this.hook = hook;
     this.wTag.fill(-1);
+    this.wTagLo.fill(1);
   }
 
   // ---------------------------------------------------------------- mapping (loader, kernel)

@@ -115,6 +115,10 @@ class Gen {
   ops: Op[];
   /** Index of the instruction being generated. */
   k = 0;
+  /** The next access's address as register + displacement (Gen.word), or null: it is in `a`. */
+  addr: [number, number] | null = null;
+  /** Sets `a` to that address (on a TLB miss). */
+  setA = "";
   /**
    * Kind of the flags held in the flag locals; -1 when Machine.fl is current; UNKNOWN at the start
    * of a block entered from another block of the region (the local `fk` tells at run time).
@@ -227,15 +231,49 @@ class Gen {
     }
     if (o.ma32 !== 0) fast = `(${fast}) >>> 0`;
     if (o.mseg !== 0) fast = `${fast} + m.${o.mseg === 1 ? "fsb" : "gsb"}`;
-    if (guard === "") this.emit(`a = ${fast};`);
-    else {
+    let set = `a = ${fast};`;
+    if (guard !== "") {
       // operands.ea reads the base and index registers only.
       const regs = new Set<number>();
       if (o.mm === MM_BASE || o.mm === MM_BIS) regs.add(o.mb >> 1);
       if (o.mm !== MM_BASE) regs.add(o.mi >> 1);
       const flush = [...regs].map((n) => `r[${2 * n}] = L${n}; r[${2 * n + 1}] = H${n};`).join(" ");
-      this.emit(`if (${guard}) { ${flush} a = EA(m, ${this.opsName}[${k}]); } else a = ${fast};`);
+      set = `if (${guard}) { ${flush} a = EA(m, ${this.opsName}[${k}]); } else a = ${fast};`;
     }
+    if (o.mm === MM_BASE && o.ma32 === 0 && o.mseg === 0) this.word(o.mb >> 1, o.mdisp, set);
+    else this.emit(set);
+  }
+
+  /**
+   * The next access is at register n + disp: the TLB is checked on the address's 32-bit words
+   * (Memory.rTagLo/Hi), and `a`, set by `set`, is computed on a miss only.
+   */
+  word(n: number, disp: number, set: string): void {
+    this.used.add(n);
+    this.addr = [n, disp];
+    this.setA = set;
+  }
+
+  /**
+   * One access of `size` bytes through the read or write TLB: `fast` with the page's DataView in
+   * `dv` and the offset in `o_`, else `slow` (Memory's method, which handles every other case).
+   */
+  access(write: boolean, size: number, fast: string, slow: string): void {
+    const [T, V] = write ? ["W", "WV"] : ["R", "RV"];
+    const addr = this.addr;
+    if (addr === null) {
+      this.emit(
+        `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (${T}T[j_] === a - o_ && o_ <= ${4096 - size}) { dv = ${V}[j_]; ${fast} } else { ${slow} }`,
+      );
+      return;
+    }
+    const [n, disp] = addr;
+    // No carry into the high word (else the slow path): then the high word is the register's.
+    const carry =
+      disp > 0 ? ` && (w_ >>> 0) >= (L${n} >>> 0)` : disp < 0 ? ` && (w_ >>> 0) <= (L${n} >>> 0)` : "";
+    this.emit(
+      `w_ = (L${n} + ${disp}) | 0; o_ = w_ & 4095; j_ = (w_ >>> 12) & ${TLB_MASK}; if (${T}L[j_] === w_ - o_ && ${T}H[j_] === H${n} && o_ <= ${4096 - size}${carry}) { dv = ${V}[j_]; ${fast} } else { ${this.setA} ${slow} }`,
+    );
   }
 
   /** Loads `size` bytes (1, 2, 4) at `a` into the local `v`, sign-extended to 32 bits: the read TLB inline. */
@@ -258,9 +296,7 @@ class Gen {
 
   private ld(size: number, v: string, get: string, ext: string): void {
     const slow = `mem.load${8 * size}(a)`;
-    this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (RT[j_] === a - o_ && o_ <= ${4096 - size}) ${v} = RV[j_].${get}; else ${v} = ${ext === "" ? slow : `((${slow} ${ext})`};`,
-    );
+    this.access(false, size, `${v} = dv.${get};`, `${v} = ${ext === "" ? slow : `((${slow} ${ext})`};`);
   }
 
   /** Stores the low `size` bytes (1, 2, 4) of `v` at `a`: the write TLB inline (sl = 1 after a miss). */
@@ -270,9 +306,7 @@ class Gen {
       return;
     }
     const set = size === 1 ? `setUint8(o_, ${v})` : `setUint16(o_, ${v}, true)`;
-    this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (WT[j_] === a - o_ && o_ <= ${4096 - size}) WV[j_].${set}; else { mem.store${8 * size}(a, ${v}); sl = 1; }`,
-    );
+    this.access(true, size, `dv.${set};`, `mem.store${8 * size}(a, ${v}); sl = 1;`);
   }
 
   /**
@@ -290,27 +324,29 @@ class Gen {
    * TLB miss in optimised code does not deoptimise it.
    */
   ld64(lo: string, hi: string): void {
-    this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (RT[j_] === a - o_ && o_ <= 4088) { dv = RV[j_]; ${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true); } else { ${lo} = mem.load64(a); ${hi} = MH[0]; }`,
+    this.access(
+      false,
+      8,
+      `${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true);`,
+      `${lo} = mem.load64(a); ${hi} = MH[0];`,
     );
   }
 
   ld32(v: string): void {
-    this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (RT[j_] === a - o_ && o_ <= 4092) ${v} = RV[j_].getInt32(o_, true); else ${v} = mem.load32(a);`,
-    );
+    this.access(false, 4, `${v} = dv.getInt32(o_, true);`, `${v} = mem.load32(a);`);
   }
 
   st64(lo: string, hi: string): void {
-    this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (WT[j_] === a - o_ && o_ <= 4088) { dv = WV[j_]; dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true); } else { mem.store64(a, ${lo}, ${hi}); sl = 1; }`,
+    this.access(
+      true,
+      8,
+      `dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true);`,
+      `mem.store64(a, ${lo}, ${hi}); sl = 1;`,
     );
   }
 
   st32(v: string): void {
-    this.emit(
-      `o_ = a & 4095; j_ = (a >>> 12) & ${TLB_MASK}; if (WT[j_] === a - o_ && o_ <= 4092) WV[j_].setInt32(o_, ${v}, true); else { mem.store32(a, ${v}); sl = 1; }`,
-    );
+    this.access(true, 4, `dv.setInt32(o_, ${v}, true);`, `mem.store32(a, ${v}); sl = 1;`);
   }
 
   /** Register read of an operand up to 32 bits, sign-extended from its size. */
@@ -560,14 +596,14 @@ function genOp(g: Gen, k: number): boolean {
   if (fn === D.pushR64 || fn === D.pushI64) {
     const lo = fn === D.pushR64 ? g.L(o.s) : `${o.ilo}`;
     const hi = fn === D.pushR64 ? g.H(o.s) : `${o.ihi}`;
-    g.emit(`a = ${rspAddr(g)} - 8;`);
+    g.word(4, -8, `a = ${rspAddr(g)} - 8;`);
     g.st64(lo, hi);
     addRsp(g, -8);
     g.checkValid(k);
     return true;
   }
   if (fn === D.popR64) {
-    g.emit(`a = ${rspAddr(g)};`);
+    g.word(4, 0, `a = ${rspAddr(g)};`);
     g.ld64("t", "u");
     addRsp(g, 8);
     const [l, h] = g.W(o.d);
@@ -575,7 +611,7 @@ function genOp(g: Gen, k: number): boolean {
     return true;
   }
   if (fn === D.leave) {
-    g.emit(`a = ${g.H(10)} * ${TWO32} + (${g.L(10)} >>> 0);`);
+    g.word(5, 0, `a = ${g.H(10)} * ${TWO32} + (${g.L(10)} >>> 0);`);
     g.ld64("t", "u");
     const [sl, sh] = g.W(8);
     g.emit(`${sl} = ${g.L(10)}; ${sh} = ${g.H(10)};`);
@@ -877,6 +913,7 @@ function genBlock(g: Gen, r: Region, j: number): void {
     const o = ops[k];
     const fn = o.fn;
     g.k = k;
+    g.addr = null;
     g.emit(`// ${o.ip.toString(16)} ${o.name}`);
     // The catch needs the index of an instruction that may fault: one that touches memory (a
     // fallback sets it below); register-only instructions cannot.
@@ -892,10 +929,10 @@ function genBlock(g: Gen, r: Region, j: number): void {
       break;
     }
     if (fn === C.callRel) {
-      g.emit(`a = ${rspAddr(g)} - 8;`);
+      g.word(4, -8, `a = ${rspAddr(g)} - 8;`);
       g.st64(`${o.ilo}`, `${o.ihi}`);
       addRsp(g, -8);
-      const call = `m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, a + 8);`;
+      const call = `m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, ${rspAddr(g)} + 8);`;
       if (r.index.has(o.target)) {
         g.emit(
           `if (m.callObs !== null) { if (m.callsNeedState) { ${g.sync()} m.rip = ${o.target}; m.steps = s0 + ${k}; ${call} if (m.interrupt !== 0) { m.steps = s0 + ${k + 1}; return; } ${RELOAD} } else ${call} }`,
@@ -903,14 +940,14 @@ function genBlock(g: Gen, r: Region, j: number): void {
         if (g.fk !== -1) g.fk = UNKNOWN;
         g.emit(goTo(g, r, o.target, k + 1));
       } else {
-        g.emit(`e1 = ${o.ip}; e2 = ${o.nextIp}; e3 = a;`);
+        g.emit(`e1 = ${o.ip}; e2 = ${o.nextIp}; e3 = ${rspAddr(g)};`);
         g.emit(g.exit(`${o.target}`, k + 1, EXIT_CALL));
       }
       ended = true;
       break;
     }
     if (fn === C.ret) {
-      g.emit(`a = ${rspAddr(g)};`);
+      g.word(4, 0, `a = ${rspAddr(g)};`);
       g.ld64("t", "th");
       // A canonical address (the high word's top 17 bits all equal) inline; BT raises #GP otherwise.
       g.emit(`u = (th + 32768) >>> 16 === 0 ? th * ${TWO32} + (t >>> 0) : BT(t, th, "return to");`);
@@ -997,7 +1034,7 @@ function regionSource(blocks: Block[]): string {
   const src = `const ${consts};
 return function block_${b.ip.toString(16)}(LIM, pc) {
 let s0 = m.steps;
-let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, w_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
@@ -1072,6 +1109,10 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     "RV",
     "WT",
     "WV",
+    "RL",
+    "RH",
+    "WL",
+    "WH",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -1096,6 +1137,10 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     m.memory.rView,
     m.memory.wTag,
     m.memory.wView,
+    m.memory.rTagLo,
+    m.memory.rTagHi,
+    m.memory.wTagLo,
+    m.memory.wTagHi,
   );
 }
 
