@@ -254,3 +254,41 @@ back:
     for (const e of ENGINES) assert.deepEqual(await runWith(source, e), want, `${target}`);
   }
 });
+
+void test("an access whose displacement carries into the address's high word reads the right page", async () => {
+  // Translated accesses check the TLB on the address's 32-bit words; a displacement that carries
+  // out of (or borrows from) the low word must not match the page with the same low word.
+  const source = `
+    mov rcx, 0x1000
+    mov rsi, 0x1fffff000
+    mov rbx, 0xfffff800
+    mov rdi, 0x100000800
+    mov r8d, 30
+    xor eax, eax
+again:
+    add rax, qword ptr [rcx]
+    add rax, qword ptr [rsi]
+    add rax, qword ptr [rbx + 0x1800]
+    add rax, qword ptr [rdi - 0x1000]
+    dec r8d
+    jnz again
+    int3`;
+  const pages: [number, bigint][] = [
+    [0x1000, 1n], // same low word as 0x1_0000_1000
+    [0x1_0000_1000, 1000n], // rbx + 0x1800
+    [0x1_ffff_f000, 1_000_000n], // same low word and high word 1 as 0xffff_f000
+    [0xffff_f000, 1_000_000_000n], // rdi - 0x1000
+  ];
+  const run = async (options: MachineOptions): Promise<Record<string, unknown>> => {
+    const { m } = await setup(source, Perm.read | Perm.exec, options);
+    for (const [address, value] of pages) {
+      m.memory.map(address, 0x1000, Perm.read | Perm.write, "test");
+      m.memory.write64(address, value);
+      m.memory.write64(address + 0x800, value);
+    }
+    return state(m, m.run(100_000));
+  };
+  const want = await run(INTERPRETED);
+  assert.equal((want.regs as string[])[0], (30n * 1_001_001_001n).toString(16));
+  for (const e of ENGINES) assert.deepEqual(await run(e), want);
+});
