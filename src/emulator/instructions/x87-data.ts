@@ -175,9 +175,9 @@ const fstMem: Handler = (m, o) => {
 const fstReg: Handler = (m, o) => {
   const f = begin(m, o);
   if (o.aux === 1 && f.isEmpty(0)) {
-    // fstp1 (D9 D8+i, the alias of fstp st(i)) from an empty st(0): underflow, and st(i) is not
-    // written (measured on the CPU; fstp st(i) writes the indefinite).
-    f.underflow();
+    // fstpnce (D9 D8+i, "fstp1", store and pop with No Check of Empty) from an empty st(0): no
+    // stack underflow, st(i) is not written, st(0) is popped (measured on the CPU, also with st(i)
+    // full; fstp st(i) underflows and writes the indefinite).
     if (end(f)) f.pop();
     return;
   }
