@@ -7,7 +7,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assemble } from "./keystone.js";
-import { CODE_ADDR, DATA_ADDR, DATA_SIZE, compare, nativeRunner, runEmulated, runNative } from "./native.js";
+import {
+  CODE_ADDR,
+  DATA_ADDR,
+  compare,
+  nativeRunner,
+  runEmulated,
+  runNative,
+  snippetCase,
+} from "./native.js";
 
 const BOTH_UNMAPPED = "mov rsi, 0x30000000\n    mov rdi, 0x40000000";
 const CASES: Record<string, string> = {
@@ -31,17 +39,7 @@ void test(
   async () => {
     for (const [name, source] of Object.entries(CASES)) {
       const code = await assemble(`    ${source}\n    int3`, CODE_ADDR);
-      const gpr = Array.from({ length: 16 }, (_, i) =>
-        i === 14 ? BigInt(DATA_ADDR + 0x800) : i === 4 ? BigInt(DATA_ADDR + 0x1800) : 0n,
-      );
-      const c = {
-        code,
-        data: new Uint8Array(DATA_SIZE),
-        gpr,
-        rflags: 0x202,
-        xmm: new Uint8Array(256),
-        mxcsr: 0x1f80,
-      };
+      const c = snippetCase(code);
       const [native] = runNative([c]);
       assert.equal(native.signal, 11, `${name}: faults natively`);
       assert.deepEqual(compare(native, runEmulated(c)), [], name);

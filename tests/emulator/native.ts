@@ -34,6 +34,24 @@ export interface Case {
   mxcsr: number;
 }
 
+/**
+ * A case for a hand-written snippet: zeroed data and registers, r14 at data + 0x800 (the
+ * generator's data pointer), rsp at data + 0x1800, default rflags and mxcsr.
+ */
+export function snippetCase(code: Uint8Array): Case {
+  const gpr = Array.from({ length: 16 }, (_, i) =>
+    i === 14 ? BigInt(DATA_ADDR + 0x800) : i === 4 ? BigInt(DATA_ADDR + 0x1800) : 0n,
+  );
+  return {
+    code,
+    data: new Uint8Array(DATA_SIZE),
+    gpr,
+    rflags: 0x202,
+    xmm: new Uint8Array(256),
+    mxcsr: 0x1f80,
+  };
+}
+
 export interface Outcome {
   /** Signal number that ended the run (5 = the final int3), 14 = timeout. */
   signal: number;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { assemble } from "./keystone.js";
-import { CODE_ADDR, DATA_ADDR, DATA_SIZE, compare, nativeRunner, runEmulated, runNative } from "./native.js";
+import { CODE_ADDR, compare, nativeRunner, runEmulated, runNative, snippetCase } from "./native.js";
 
 const CASES: Record<string, string> = {
   "st(0) and st(1) empty": `
@@ -36,17 +36,7 @@ void test(
   async () => {
     for (const [name, source] of Object.entries(CASES)) {
       const code = await assemble(`${source}\n    fnstsw ax\n    int3`, CODE_ADDR);
-      const gpr = Array.from({ length: 16 }, (_, i) =>
-        i === 14 ? BigInt(DATA_ADDR + 0x800) : i === 4 ? BigInt(DATA_ADDR + 0x1800) : 0n,
-      );
-      const c = {
-        code,
-        data: new Uint8Array(DATA_SIZE),
-        gpr,
-        rflags: 0x202,
-        xmm: new Uint8Array(256),
-        mxcsr: 0x1f80,
-      };
+      const c = snippetCase(code);
       const [native] = runNative([c]);
       assert.equal(native.signal, 5, `${name}: runs to its int3 natively`);
       assert.deepEqual(compare(native, runEmulated(c)), [], name);
