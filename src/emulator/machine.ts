@@ -332,9 +332,9 @@ export class Machine implements GuestMachine {
 
   /**
    * Delivers a call event to the call observers (interpreter handlers and translated code call
-   * it when `callObs` is not null). Rebuilt by updateObservers: for the usual single `eventsOnly`
-   * observer (the run's shadow call stack) it is one small monomorphic function that V8 can
-   * inline into translated code.
+   * it when `callObs` is not null). Rebuilt by updateObservers: for a single observer (usually the
+   * run's `eventsOnly` shadow call stack) it is that observer's one small monomorphic function,
+   * which V8 can inline into translated code.
    */
   emitCall: (rip: number, returnAddress: number, target: number, rsp: number) => void = () => undefined;
 
@@ -343,49 +343,38 @@ export class Machine implements GuestMachine {
 
   private callEmitter(list: MachineObserver[] | null): Machine["emitCall"] {
     const e = this.callEvent;
-    if (list?.length === 1 && list[0].eventsOnly === true) {
-      const o = list[0];
-      return (rip, returnAddress, target, rsp) => {
-        e.rip = rip;
-        e.returnAddress = returnAddress;
-        e.target = target;
-        e.rsp = rsp;
-        o.onCall!(e);
-      };
-    }
+    const fns = (list ?? []).map((o): Machine["emitCall"] =>
+      o.eventsOnly === true
+        ? (rip, returnAddress, target, rsp) => {
+            e.rip = rip;
+            e.returnAddress = returnAddress;
+            e.target = target;
+            e.rsp = rsp;
+            o.onCall!(e);
+          }
+        : (rip, returnAddress, target, rsp) => o.onCall!({ rip, returnAddress, target, rsp }),
+    );
+    if (fns.length === 1) return fns[0];
     return (rip, returnAddress, target, rsp) => {
-      for (const o of list ?? []) {
-        if (o.eventsOnly === true) {
-          e.rip = rip;
-          e.returnAddress = returnAddress;
-          e.target = target;
-          e.rsp = rsp;
-          o.onCall!(e);
-        } else o.onCall!({ rip, returnAddress, target, rsp });
-      }
+      for (const f of fns) f(rip, returnAddress, target, rsp);
     };
   }
 
   private returnEmitter(list: MachineObserver[] | null): Machine["emitReturn"] {
     const e = this.returnEvent;
-    if (list?.length === 1 && list[0].eventsOnly === true) {
-      const o = list[0];
-      return (rip, target, rsp) => {
-        e.rip = rip;
-        e.target = target;
-        e.rsp = rsp;
-        o.onReturn!(e);
-      };
-    }
+    const fns = (list ?? []).map((o): Machine["emitReturn"] =>
+      o.eventsOnly === true
+        ? (rip, target, rsp) => {
+            e.rip = rip;
+            e.target = target;
+            e.rsp = rsp;
+            o.onReturn!(e);
+          }
+        : (rip, target, rsp) => o.onReturn!({ rip, target, rsp }),
+    );
+    if (fns.length === 1) return fns[0];
     return (rip, target, rsp) => {
-      for (const o of list ?? []) {
-        if (o.eventsOnly === true) {
-          e.rip = rip;
-          e.target = target;
-          e.rsp = rsp;
-          o.onReturn!(e);
-        } else o.onReturn!({ rip, target, rsp });
-      }
+      for (const f of fns) f(rip, target, rsp);
     };
   }
 

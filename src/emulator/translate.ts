@@ -95,14 +95,14 @@ const FLUSH = "/*FLUSH*/";
 const RELOAD = "/*RELOAD*/";
 /** Region exits that deliver an event (Gen.exit). */
 const EXIT_CALL = 1;
+const EXIT_RETURN = 2;
 /** Size - 1 of a region's table of return points. */
 const RP_MASK = 63;
-const EXIT_RETURN = 2;
 /** Gen.fk at the start of a block entered from another block: the flag locals' kind is in `fk`. */
 const UNKNOWN = -2;
 const FLAGS_ALL = `fl[${FK}] = fk; fl[${FA}] = fa; fl[${FAH}] = fah; fl[${FB}] = fb; fl[${FBH}] = fbh; fl[${FR}] = fr; fl[${FRH}] = frh; fl[${FX}] = fx;`;
 
-/** Source generator for one region (translateRegion): its blocks are generated one after the other. */
+/** Source generator for one region (translate): its blocks are generated one after the other. */
 class Gen {
   readonly out: string[] = [];
   /** Registers (0..15) the region reads or writes: all loaded at entry. */
@@ -318,11 +318,7 @@ class Gen {
     this.emit(`if (sl !== 0) { sl = 0; if (B${this.j}.valid === false) { ${this.exit(`${next}`, k + 1)} } }`);
   }
 
-  /**
-   * Memory goes through Memory's methods (their TLB fast path is small enough for V8 to inline):
-   * one shared copy of the slow paths, whose type feedback every block's accesses share, so that a
-   * TLB miss in optimised code does not deoptimise it.
-   */
+  /** Loads 8 bytes into the locals named lo, hi: the read TLB inline, Memory.load64 on a miss. */
   ld64(lo: string, hi: string): void {
     this.access(
       false,
@@ -837,7 +833,9 @@ const MAX_REGION_SOURCE = 14_000;
  */
 function formRegion(b: Block, m: Machine): Block[] {
   const blocks = [b];
+  /** Addresses looked at, and those taken into the region. */
   const seen = new Set<number>([b.ip]);
+  const taken = new Set<number>([b.ip]);
   let total = b.n;
   const add = (ip: number, decode: boolean): void => {
     if (seen.has(ip) || blocks.length >= MAX_REGION_BLOCKS || m.breakpoints.has(ip)) return;
@@ -854,6 +852,7 @@ function formRegion(b: Block, m: Machine): Block[] {
     if (c === undefined || !c.valid || c.jit !== null || total + c.n > MAX_REGION_INS) return;
     total += c.n;
     blocks.push(c);
+    taken.add(ip);
   };
   for (let q = 0; q < blocks.length; q++) {
     const blk = blocks[q];
@@ -861,7 +860,7 @@ function formRegion(b: Block, m: Machine): Block[] {
       if (JCC_HANDLERS.has(o.fn) || o.fn === C.jmpRel) add(o.target, false);
       else if (o.fn === C.callRel) {
         add(o.target, false);
-        if (seen.has(o.target)) add(o.nextIp, true);
+        if (taken.has(o.target)) add(o.nextIp, true);
       }
     }
     const last = blk.ops[blk.n - 1];
@@ -869,8 +868,7 @@ function formRegion(b: Block, m: Machine): Block[] {
   }
   // A call added before its callee was: its return point too.
   for (let q = 0; q < blocks.length; q++) {
-    for (const o of blocks[q].ops)
-      if (o.fn === C.callRel && blocks.some((x) => x.ip === o.target)) add(o.nextIp, true);
+    for (const o of blocks[q].ops) if (o.fn === C.callRel && taken.has(o.target)) add(o.nextIp, true);
   }
   return blocks;
 }
@@ -991,19 +989,21 @@ function genBlock(g: Gen, r: Region, j: number): void {
 
 /**
  * Translates hot block b, with the blocks it leads to (formRegion), into one function bound to
- * this machine's state, and makes it the `jit` of each of them (with its `entry`). The function runs from b's start and goes from block to block of the region
- * in a loop, registers and flags staying in locals, until control leaves the region, the next block
- * would not fit the step budget `LIM` (its argument), a block was invalidated, or something is
- * pending; it then writes everything back and sets rip and steps.
+ * this machine's state, and makes it the `jit` of each of them (with its `entry`). The function
+ * runs from the start of block `entry` and goes from block to block of the region in a loop,
+ * registers and flags staying in locals, until control leaves the region, the next block would
+ * not fit the step budget `LIM` (its argument), a block was invalidated, or something is pending;
+ * it then writes everything back and sets rip and steps.
  */
 export function translate(b: Block, m: Machine): BlockFn {
   let blocks = formRegion(b, m);
   for (;;) {
-    const src = regionSource(blocks);
+    const region = regionOf(blocks);
+    const src = regionSource(region);
     // V8 does not optimise a function past ~60 KB of bytecode (about 1.3 bytes of source each):
     // a region that big is cut down to its first blocks (closest to the entry) until it fits.
     if (src.length <= MAX_REGION_SOURCE || blocks.length === 1) {
-      const fn = compile(src, blocks, m);
+      const fn = compile(src, region, m);
       blocks.forEach((x, j) => {
         x.jit = fn;
         x.entry = j;
@@ -1014,11 +1014,19 @@ export function translate(b: Block, m: Machine): BlockFn {
   }
 }
 
-/** The source of the region of `blocks` (blocks[0] first). */
-function regionSource(blocks: Block[]): string {
-  const b = blocks[0];
+/** The region of `blocks` (blocks[0] first): their numbers by address and the return points. */
+function regionOf(blocks: Block[]): Region {
   const index = new Map(blocks.map((x, j) => [x.ip, j]));
-  const region: Region = { blocks, index, returnPoints: returnPoints(blocks, index) };
+  const called = new Set<number>();
+  for (const x of blocks)
+    for (const o of x.ops) if (o.fn === C.callRel && index.has(o.target)) called.add(o.nextIp);
+  return { blocks, index, returnPoints: blocks.filter((x) => called.has(x.ip)).map((x) => x.ip) };
+}
+
+/** The generated source of a region. */
+function regionSource(region: Region): string {
+  const blocks = region.blocks;
+  const b = blocks[0];
   const g = new Gen(b);
   for (let j = 0; j < blocks.length; j++) genBlock(g, region, j);
 
@@ -1063,26 +1071,17 @@ throw e;
   return src;
 }
 
-/** The blocks of the region that follow a call made in the region, by address. */
-function returnPoints(blocks: Block[], index: Map<number, number>): number[] {
-  const called = new Set<number>();
-  for (const x of blocks)
-    for (const o of x.ops) if (o.fn === C.callRel && index.has(o.target)) called.add(o.nextIp);
-  return blocks.filter((x) => called.has(x.ip)).map((x) => x.ip);
-}
-
 /** The region's function, bound to this machine's state. */
-function compile(src: string, blocks: Block[], m: Machine): BlockFn {
+function compile(src: string, region: Region, m: Machine): BlockFn {
   // The return points by address (a `ret` looks its target up here): a direct-mapped table,
   // first come first served (a return point that collides is reached through the run loop).
-  const index = new Map(blocks.map((x, j) => [x.ip, j]));
   const rpk = new Float64Array(RP_MASK + 1).fill(NaN);
   const rpv = new Int32Array(RP_MASK + 1);
-  for (const ip of returnPoints(blocks, index)) {
+  for (const ip of region.returnPoints) {
     const h = ip & RP_MASK;
     if (Number.isNaN(rpk[h])) {
       rpk[h] = ip;
-      rpv[h] = index.get(ip)!;
+      rpv[h] = region.index.get(ip)!;
     }
   }
   // Generating code is the point of this module: the source is built from decoded operands only.
@@ -1121,7 +1120,7 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
     m.fl,
     m.memory,
     m.memory.hi,
-    blocks,
+    region.blocks,
     ea,
     branchTarget,
     cond,
@@ -1146,5 +1145,5 @@ function compile(src: string, blocks: Block[], m: Machine): BlockFn {
 
 /** The generated source of the region a block was translated in (or would be), for tests and curious readers. */
 export function translatedSource(b: Block, m: Machine): string {
-  return b.jit !== null ? b.jit.toString() : regionSource(formRegion(b, m));
+  return b.jit !== null ? b.jit.toString() : regionSource(regionOf(formRegion(b, m)));
 }
