@@ -83,20 +83,32 @@ export interface MemoryRegion {
 }
 
 /**
- * Page storage is carved out of shared buffers of this many pages: a `new Uint8Array(4096)` per
- * page costs an off-heap allocation and its bookkeeping each. The OS zero-fills the buffers
- * lazily, so the pages not handed out yet cost no resident memory. The storage of unmapped pages
- * is reused (a buffer is only freed when all its pages are), so the storage held never exceeds
- * the most pages written at once.
+ * Page storage is carved out of one arena buffer, reserved whole when the memory is created: its
+ * first page is the shared page of zeros, and the TLB (`tlb`) gives each page's offset in it, so
+ * translated code reaches any page through the one DataView `arenaView` (which V8 embeds as a
+ * constant). The OS zero-fills the arena lazily, so pages not handed out yet cost no resident
+ * memory. The arena holds min(limit, ARENA_MAX_BYTES); past that (a guest that has written more
+ * than 256 MiB), storage comes from buffers of CHUNK_PAGES pages, whose pages never enter the TLB:
+ * every access to them takes the slow path. The storage of unmapped pages is reused, so the storage
+ * held never exceeds the most pages written at once.
  */
+const ARENA_MAX_BYTES = 256 * 1024 * 1024;
 const CHUNK_PAGES = 256;
+/** Int32 words per TLB entry in `tlb`: read tag low, high, write tag low, high, read offset, -, write offset, -. */
+export const TLB_WORDS = 8;
+/** A tag's low word that no page has (page bases have their low 12 bits clear): an empty entry. */
+const NO_TAG = 1;
 
 const ZERO_BYTES = new Uint8Array(PAGE_SIZE);
-const ZERO_VIEW = new DataView(ZERO_BYTES.buffer);
 
 export interface MemoryOptions {
   /** Cap on mapped bytes (default 1 GiB). */
   limitBytes?: number;
+  /**
+   * Cap on the arena's page storage (default: the limit, at most ARENA_MAX_BYTES). Storage written
+   * past it comes from separate buffers and always takes the slow path.
+   */
+  arenaBytes?: number;
 }
 
 export class Memory implements GuestMemory {
@@ -104,21 +116,27 @@ export class Memory implements GuestMemory {
   private mapped = 0;
   private readonly areas: Area[] = [];
   private readonly pages = new Map<number, Page>();
+  /** Page storage (see ARENA_MAX_BYTES): page 0 is the page of zeros, then pages as handed out. */
+  readonly arena: ArrayBuffer;
+  readonly arenaView: DataView;
+  private readonly zeroView: DataView;
+  private arenaUsed = 1;
+  private readonly arenaPages: number;
   /**
-   * The TLBs: entry (page number & TLB_MASK) holds the page's base address (or -1) and its
-   * storage. The base is also kept split in 32-bit words (tagLo = 1, never a page's, when the entry
-   * is empty), so that translated code can check an address held as two int32 words without
-   * floating-point arithmetic. Read-only for everyone but this class (translated blocks inline the
-   * lookups, translate.ts); entries change only through setR/setW and flushTlb.
+   * The TLBs: entry i (page number & TLB_MASK) holds the page's base address (or -1) and its
+   * storage, for this class's methods. `tlb` keeps the same entries for translated code
+   * (translate.ts), TLB_WORDS int32 words each from TLB_WORDS * i: the read tag's low and high
+   * words, the write tag's, then the read storage's offset in the arena (word 4) and the write
+   * storage's (word 6). A tag's low word is NO_TAG when the entry is empty or the page's storage
+   * is not in the arena, so translated code checks an address held as two int32 words without
+   * floating-point arithmetic, and only arena pages take its fast path. Read-only for everyone but
+   * this class; entries change only through setR/setW and flushTlb.
    */
   readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
-  readonly rTagLo = new Int32Array(TLB_SIZE).fill(1);
-  readonly rTagHi = new Int32Array(TLB_SIZE);
-  readonly rView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
+  readonly rView: DataView[];
   readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
-  readonly wTagLo = new Int32Array(TLB_SIZE).fill(1);
-  readonly wTagHi = new Int32Array(TLB_SIZE);
-  readonly wView: DataView[] = new Array<DataView>(TLB_SIZE).fill(ZERO_VIEW);
+  readonly wView: DataView[];
+  readonly tlb = new Int32Array(TLB_SIZE * TLB_WORDS);
   /** Staging words for slow-path stores. */
   private readonly sw = new Int32Array(4);
   private readonly swBytes = new Uint8Array(this.sw.buffer);
@@ -129,6 +147,9 @@ export class Memory implements GuestMemory {
   /** Storage of unmapped pages, to be zeroed and reused. */
   private readonly freeData: Uint8Array[] = [];
   private readonly freeViews: DataView[] = [];
+  /** The same for storage past the arena (reused last: the arena's pages are faster). */
+  private readonly freeDataPast: Uint8Array[] = [];
+  private readonly freeViewsPast: DataView[] = [];
   /**
    * Called before bytes [start, end) of page `page` change (or the whole page, for unmap and
    * protect) while it holds decoded code. The decode cache drops the blocks that overlap and
@@ -138,6 +159,17 @@ export class Memory implements GuestMemory {
 
   constructor(options: MemoryOptions = {}) {
     this.limitBytes = options.limitBytes ?? DEFAULT_MEMORY_LIMIT;
+    const arenaBytes = PAGE_SIZE + Math.min(this.limitBytes, options.arenaBytes ?? ARENA_MAX_BYTES);
+    this.arena = new ArrayBuffer(arenaBytes - (arenaBytes & PAGE_MASK));
+    this.arenaView = new DataView(this.arena);
+    this.arenaPages = this.arena.byteLength / PAGE_SIZE;
+    this.zeroView = new DataView(this.arena, 0, PAGE_SIZE);
+    this.rView = new Array<DataView>(TLB_SIZE).fill(this.zeroView);
+    this.wView = new Array<DataView>(TLB_SIZE).fill(this.zeroView);
+    for (let i = 0; i < TLB_SIZE; i++) {
+      this.setR(i, -1, this.zeroView);
+      this.setW(i, -1, this.zeroView);
+    }
   }
 
   get mappedBytes(): number {
@@ -300,30 +332,37 @@ export class Memory implements GuestMemory {
 
   // ---------------------------------------------------------------- slow paths
 
-  /** Sets read-TLB entry i to the page at `base` (-1: empty). */
-  private setR(i: number, base: number): void {
+  /** Sets read-TLB entry i to the page at `base` (-1: empty) whose storage is `view`. */
+  private setR(i: number, base: number, view: DataView): void {
     this.rTag[i] = base;
-    this.rTagLo[i] = base < 0 ? 1 : base | 0;
-    this.rTagHi[i] = base < 0 ? 0 : Math.floor(base / 4294967296);
+    this.rView[i] = view;
+    this.setTags(TLB_WORDS * i, base, view);
   }
 
-  private setW(i: number, base: number): void {
+  private setW(i: number, base: number, view: DataView): void {
     this.wTag[i] = base;
-    this.wTagLo[i] = base < 0 ? 1 : base | 0;
-    this.wTagHi[i] = base < 0 ? 0 : Math.floor(base / 4294967296);
+    this.wView[i] = view;
+    this.setTags(TLB_WORDS * i + 2, base, view);
+  }
+
+  /** The int32 words of a tag at tlb[k], tlb[k + 1], and the storage's arena offset at tlb[k + 4]. */
+  private setTags(k: number, base: number, view: DataView): void {
+    const t = this.tlb;
+    const inArena = base >= 0 && view.buffer === this.arena;
+    t[k] = inArena ? base | 0 : NO_TAG;
+    t[k + 1] = inArena ? Math.floor(base / 4294967296) : 0;
+    t[k + 4] = inArena ? view.byteOffset : 0;
   }
 
   private readView(a: number): DataView {
     const page = this.translate(a, Access.Read);
     const base = a - (a & PAGE_MASK);
-    const view = page.view ?? ZERO_VIEW;
+    const view = page.view ?? this.zeroView;
     if (FILL_BOTH && page.view !== null) {
       this.enter(base, page);
       return view;
     }
-    const i = (a >>> PAGE_SHIFT) & TLB_MASK;
-    this.setR(i, base);
-    this.rView[i] = view;
+    this.setR((a >>> PAGE_SHIFT) & TLB_MASK, base, view);
     return view;
   }
 
@@ -335,12 +374,8 @@ export class Memory implements GuestMemory {
   private enter(base: number, page: Page): void {
     const i = (base / PAGE_SIZE) & TLB_MASK;
     const view = page.view!;
-    this.setR(i, base);
-    this.rView[i] = view;
-    if ((page.perm & Perm.write) !== 0 && !page.code && this.hook === null) {
-      this.setW(i, base);
-      this.wView[i] = view;
-    }
+    this.setR(i, base, view);
+    if ((page.perm & Perm.write) !== 0 && !page.code && this.hook === null) this.setW(i, base, view);
   }
 
   private writablePage(a: number): Page {
@@ -363,9 +398,7 @@ export class Memory implements GuestMemory {
       for (let k = 0; k < size; k++) data[off + k] = b[k];
       if (FILL_BOTH) this.enter(a - off, first);
       else if (this.hook === null && !first.code) {
-        const i = (a >>> PAGE_SHIFT) & TLB_MASK;
-        this.setW(i, a - off);
-        this.wView[i] = first.view!;
+        this.setW((a >>> PAGE_SHIFT) & TLB_MASK, a - off, first.view!);
       }
       return;
     }
@@ -382,9 +415,18 @@ export class Memory implements GuestMemory {
   private storage(page: Page, a: number): Uint8Array {
     if (page.data === null) {
       const reused = this.freeData.pop();
+      const reusedPast =
+        reused === undefined && this.arenaUsed === this.arenaPages ? this.freeDataPast.pop() : undefined;
       if (reused !== undefined) {
         page.data = reused.fill(0);
         page.view = this.freeViews.pop()!;
+      } else if (reusedPast !== undefined) {
+        page.data = reusedPast.fill(0);
+        page.view = this.freeViewsPast.pop()!;
+      } else if (this.arenaUsed < this.arenaPages) {
+        const at = this.arenaUsed++ * PAGE_SIZE;
+        page.data = new Uint8Array(this.arena, at, PAGE_SIZE);
+        page.view = new DataView(this.arena, at, PAGE_SIZE);
       } else {
         if (this.chunkUsed === CHUNK_PAGES) {
           this.chunk = new ArrayBuffer(CHUNK_PAGES * PAGE_SIZE);
@@ -395,7 +437,7 @@ export class Memory implements GuestMemory {
         page.view = new DataView(this.chunk, at, PAGE_SIZE);
       }
       const i = (a >>> PAGE_SHIFT) & TLB_MASK;
-      if (this.rTag[i] === a - (a & PAGE_MASK)) this.setR(i, -1);
+      if (this.rTag[i] === a - (a & PAGE_MASK)) this.setR(i, -1, this.zeroView);
     }
     return page.data;
   }
@@ -461,17 +503,17 @@ export class Memory implements GuestMemory {
   /** Drops the TLB entries of pages [start, end) (all entries when the range is larger than the TLB). */
   private flushTlb(start: number, end: number): void {
     if (end - start >= TLB_SIZE) {
-      this.rTag.fill(-1);
-      this.rTagLo.fill(1);
-      this.wTag.fill(-1);
-      this.wTagLo.fill(1);
+      for (let i = 0; i < TLB_SIZE; i++) {
+        this.setR(i, -1, this.zeroView);
+        this.setW(i, -1, this.zeroView);
+      }
       return;
     }
     for (let pn = start; pn < end; pn++) {
       const i = pn & TLB_MASK;
       const base = pn * PAGE_SIZE;
-      if (this.rTag[i] === base) this.setR(i, -1);
-      if (this.wTag[i] === base) this.setW(i, -1);
+      if (this.rTag[i] === base) this.setR(i, -1, this.zeroView);
+      if (this.wTag[i] === base) this.setW(i, -1, this.zeroView);
     }
   }
 
@@ -509,14 +551,13 @@ export class Memory implements GuestMemory {
     if (page === undefined || page.code) return;
     page.code = true;
     const i = pn & TLB_MASK;
-    if (this.wTag[i] === pn * PAGE_SIZE) this.setW(i, -1);
+    if (this.wTag[i] === pn * PAGE_SIZE) this.setW(i, -1, this.zeroView);
   }
 
   /** Installs (or removes, with null) a function called before every write, CPU or kernel. */
   setWriteHook(hook: ((address: number, size: number) => void) | null): void {
     this.hook = hook;
-    this.wTag.fill(-1);
-    this.wTagLo.fill(1);
+    for (let i = 0; i < TLB_SIZE; i++) this.setW(i, -1, this.zeroView);
   }
 
   // ---------------------------------------------------------------- mapping (loader, kernel)
@@ -652,8 +693,9 @@ export class Memory implements GuestMemory {
       if (page.code) this.dropCode(pn, page);
       this.pages.delete(pn);
       if (page.data !== null) {
-        this.freeData.push(page.data);
-        this.freeViews.push(page.view!);
+        const past = page.data.buffer !== this.arena;
+        (past ? this.freeDataPast : this.freeData).push(page.data);
+        (past ? this.freeViewsPast : this.freeViews).push(page.view!);
       }
     });
   }

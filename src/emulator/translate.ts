@@ -45,7 +45,7 @@ import { IMUL_HANDLERS, imul64 } from "./instructions/muldiv.js";
 import { NOP_HANDLER } from "./instructions/system.js";
 import { SHIFT_HANDLERS, SHIFT_OPS, shift32, shift64 } from "./instructions/shift.js";
 import type { Machine } from "./machine.js";
-import { TLB_MASK } from "./memory.js";
+import { TLB_MASK, TLB_WORDS } from "./memory.js";
 import { MM_ABS, MM_BASE, MM_BIS, MM_NONE, type Handler, type Op } from "./op.js";
 import { T, ea } from "./operands.js";
 
@@ -246,7 +246,7 @@ class Gen {
 
   /**
    * The next access is at register n + disp: the TLB is checked on the address's 32-bit words
-   * (Memory.rTagLo/Hi), and `a`, set by `set`, is computed on a miss only.
+   * (Memory.tlb), and `a`, set by `set`, is computed on a miss only.
    */
   word(n: number, disp: number, set: string): void {
     this.used.add(n);
@@ -271,8 +271,10 @@ class Gen {
     // No carry into the high word (else the slow path): then the high word is the register's.
     const carry =
       disp > 0 ? ` && (w_ >>> 0) >= (L${n} >>> 0)` : disp < 0 ? ` && (w_ >>> 0) <= (L${n} >>> 0)` : "";
+    // Memory.tlb: the tag's words at j_ + k, j_ + k + 1, the page's offset in the arena at j_ + k + 4.
+    const k = write ? 2 : 0;
     this.emit(
-      `w_ = (L${n} + ${disp}) | 0; o_ = w_ & 4095; j_ = (w_ >>> 12) & ${TLB_MASK}; if (${T}L[j_] === w_ - o_ && ${T}H[j_] === H${n} && o_ <= ${4096 - size}${carry}) { dv = ${V}[j_]; ${fast} } else { ${this.setA} ${slow} }`,
+      `w_ = (L${n} + ${disp}) | 0; o_ = w_ & 4095; j_ = ((w_ >>> 12) & ${TLB_MASK}) * ${TLB_WORDS}; if (TLB[j_ + ${k}] === (w_ & -4096) && TLB[j_ + ${k + 1}] === H${n} && o_ <= ${4096 - size}${carry}) { dv = AV; o_ += TLB[j_ + ${k + 4}]; ${fast} } else { ${this.setA} ${slow} }`,
     );
   }
 
@@ -1108,10 +1110,8 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     "RV",
     "WT",
     "WV",
-    "RL",
-    "RH",
-    "WL",
-    "WH",
+    "TLB",
+    "AV",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -1136,10 +1136,8 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     m.memory.rView,
     m.memory.wTag,
     m.memory.wView,
-    m.memory.rTagLo,
-    m.memory.rTagHi,
-    m.memory.wTagLo,
-    m.memory.wTagHi,
+    m.memory.tlb,
+    m.memory.arenaView,
   );
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GuestFaultError, MemoryLimitError } from "../../src/emulator/errors.js";
-import { Memory, TLB_MASK, TLB_SIZE } from "../../src/emulator/memory.js";
+import { Memory, TLB_MASK, TLB_SIZE, TLB_WORDS } from "../../src/emulator/memory.js";
 import { PAGE_SIZE, Perm } from "../../src/emulator/types.js";
 
 const RW = Perm.read | Perm.write;
@@ -244,4 +244,43 @@ void test("a mapping that extends a neighbour of the same permissions and name j
   assert.equal(mem.load32(heap + 45 * PAGE_SIZE), 7);
   assert.equal(faultOf(() => mem.load32(heap + 43 * PAGE_SIZE)).address, heap + 43 * PAGE_SIZE);
   assert.equal(mem.regions().length, 4);
+});
+
+void test("the arena: pages it holds are in the int32 TLB with their offset; pages past it work, through the slow path only", () => {
+  // Room for two pages of storage in the arena (after its page of zeros).
+  const mem = new Memory({ arenaBytes: 2 * PAGE_SIZE });
+  assert.equal(mem.arena.byteLength, 3 * PAGE_SIZE);
+  const a = 0x10000000;
+  mem.map(a, 8 * PAGE_SIZE, RW);
+  const entry = (p: number): number => ((p / PAGE_SIZE) & TLB_MASK) * TLB_WORDS;
+  // An unwritten page reads as zeros: its read entry points at the arena's page of zeros.
+  assert.equal(mem.load32(a + 7 * PAGE_SIZE), 0);
+  assert.equal(mem.tlb[entry(a + 7 * PAGE_SIZE)], a + 7 * PAGE_SIZE);
+  assert.equal(mem.tlb[entry(a + 7 * PAGE_SIZE) + 4], 0);
+  for (let k = 0; k < 8; k++) mem.store64(a + k * PAGE_SIZE + 8, k + 1, -k);
+  for (let k = 0; k < 8; k++) {
+    const p = a + k * PAGE_SIZE;
+    assert.equal(mem.load64(p + 8), k + 1);
+    assert.equal(mem.hi[0], -k | 0);
+    const e = entry(p);
+    if (k < 2) {
+      // In the arena: both tags and offsets, and the storage is where the offset says.
+      assert.equal(mem.tlb[e], p, `page ${k} read tag`);
+      assert.equal(mem.tlb[e + 1], 0);
+      assert.equal(mem.tlb[e + 2], p, `page ${k} write tag`);
+      assert.equal(mem.arenaView.getInt32(mem.tlb[e + 4] + 8, true), k + 1);
+      assert.equal(mem.tlb[e + 6], mem.tlb[e + 4]);
+    } else {
+      // Past the arena: Memory's own TLB has the page, translated code's never does.
+      assert.equal(mem.rTag[(p / PAGE_SIZE) & TLB_MASK], p);
+      assert.equal(mem.tlb[e] & (PAGE_SIZE - 1), 1, `page ${k} not in the int32 TLB`);
+      assert.equal(mem.tlb[e + 2] & (PAGE_SIZE - 1), 1);
+    }
+  }
+  // Unmapped storage is reused: the arena's pages go back to new mappings.
+  mem.unmap(a, 8 * PAGE_SIZE);
+  mem.map(a, PAGE_SIZE, RW);
+  mem.store32(a, 77);
+  assert.equal(mem.tlb[entry(a) + 2], a);
+  assert.equal(mem.arenaView.getInt32(mem.tlb[entry(a) + 6], true), 77);
 });

@@ -94,6 +94,20 @@ void test("recursive translated code ends in the interpreter's state, also at ev
   }
 });
 
+void test("translated code on pages past the arena (no int32 TLB entry) ends in the interpreter's state", async () => {
+  const ref = await runWith(FIB, INTERPRETED);
+  // No room at all (every access takes the slow path), room for the code page only, and for all.
+  for (const arenaBytes of [0, 4096, 1 << 20]) {
+    for (const e of ENGINES) {
+      const got = await runWith(FIB, { ...e, arenaBytes });
+      assert.deepEqual(got, ref, `arena of ${arenaBytes} bytes`);
+    }
+  }
+  const { m } = await setup(FIB, Perm.read | Perm.exec, { ...EAGER, arenaBytes: 4096 });
+  m.run(10_000_000);
+  assert.equal(m.memory.arena.byteLength, 2 * 4096, "the page of zeros and one page");
+});
+
 void test("call and return events from translated code: same events, same machine state seen", async () => {
   const logs: string[][] = [];
   const stacks: string[] = [];
