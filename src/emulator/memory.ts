@@ -119,6 +119,7 @@ export class Memory implements GuestMemory {
   /** Page storage (see ARENA_MAX_BYTES): page 0 is the page of zeros, then pages as handed out. */
   readonly arena: ArrayBuffer;
   readonly arenaView: DataView;
+  readonly arena32: Int32Array;
   private readonly zeroView: DataView;
   private arenaUsed = 1;
   private readonly arenaPages: number;
@@ -162,6 +163,7 @@ export class Memory implements GuestMemory {
     const arenaBytes = PAGE_SIZE + Math.min(this.limitBytes, options.arenaBytes ?? ARENA_MAX_BYTES);
     this.arena = new ArrayBuffer(arenaBytes - (arenaBytes & PAGE_MASK));
     this.arenaView = new DataView(this.arena);
+    this.arena32 = new Int32Array(this.arena);
     this.arenaPages = this.arena.byteLength / PAGE_SIZE;
     this.zeroView = new DataView(this.arena, 0, PAGE_SIZE);
     this.rView = new Array<DataView>(TLB_SIZE).fill(this.zeroView);

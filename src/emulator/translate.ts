@@ -258,7 +258,7 @@ class Gen {
    * One access of `size` bytes through the read or write TLB: `fast` with the page's DataView in
    * `dv` and the offset in `o_`, else `slow` (Memory's method, which handles every other case).
    */
-  access(write: boolean, size: number, fast: string, slow: string): void {
+  access(write: boolean, size: number, fast: string, slow: string, aligned?: string): void {
     const [T, V] = write ? ["W", "WV"] : ["R", "RV"];
     const addr = this.addr;
     if (addr === null) {
@@ -273,8 +273,17 @@ class Gen {
       disp > 0 ? ` && (w_ >>> 0) >= (L${n} >>> 0)` : disp < 0 ? ` && (w_ >>> 0) <= (L${n} >>> 0)` : "";
     // Memory.tlb: the tag's words at j_ + k, j_ + k + 1, the page's offset in the arena at j_ + k + 4.
     const k = write ? 2 : 0;
+    if (aligned !== undefined) {
+      // A 4- or 8-byte access at a multiple of 4 (every access of compiled code to the stack and
+      // to heap objects): through the arena's Int32Array, word index p_; others take the slow path.
+      const fits = size === 8 ? ` && o_ <= ${4096 - size}` : "";
+      this.emit(
+        `w_ = (L${n} + ${disp}) | 0; o_ = w_ & 4095; j_ = ((w_ >>> 12) & ${TLB_MASK}) * ${TLB_WORDS}; if (TLB[j_ + ${k}] === (w_ & -4096) && TLB[j_ + ${k + 1}] === H${n} && (o_ & 3) === 0${fits}${carry}) { p_ = (o_ + TLB[j_ + ${k + 4}]) >> 2; ${aligned} } else { ${this.setA} ${slow} }`,
+      );
+      return;
+    }
     this.emit(
-      `w_ = (L${n} + ${disp}) | 0; o_ = w_ & 4095; j_ = ((w_ >>> 12) & ${TLB_MASK}) * ${TLB_WORDS}; if (TLB[j_ + ${k}] === (w_ & -4096) && TLB[j_ + ${k + 1}] === H${n} && o_ <= ${4096 - size}${carry}) { dv = AV; o_ += TLB[j_ + ${k + 4}]; ${fast} } else { ${this.setA} ${slow} }`,
+      `w_ = (L${n} + ${disp}) | 0; o_ = w_ & 4095; j_ = ((w_ >>> 12) & ${TLB_MASK}) * ${TLB_WORDS}; if (TLB[j_ + ${k}] === (w_ & -4096) && TLB[j_ + ${k + 1}] === H${n} && o_ <= ${4096 - size}${carry}) { dv = AV; o_ = (o_ + TLB[j_ + ${k + 4}]) | 0; ${fast} } else { ${this.setA} ${slow} }`,
     );
   }
 
@@ -327,11 +336,12 @@ class Gen {
       8,
       `${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true);`,
       `${lo} = mem.load64(a); ${hi} = MH[0];`,
+      `${lo} = A32[p_]; ${hi} = A32[p_ + 1];`,
     );
   }
 
   ld32(v: string): void {
-    this.access(false, 4, `${v} = dv.getInt32(o_, true);`, `${v} = mem.load32(a);`);
+    this.access(false, 4, `${v} = dv.getInt32(o_, true);`, `${v} = mem.load32(a);`, `${v} = A32[p_];`);
   }
 
   st64(lo: string, hi: string): void {
@@ -340,11 +350,12 @@ class Gen {
       8,
       `dv.setInt32(o_, ${lo}, true); dv.setInt32(o_ + 4, ${hi}, true);`,
       `mem.store64(a, ${lo}, ${hi}); sl = 1;`,
+      `A32[p_] = ${lo}; A32[p_ + 1] = ${hi};`,
     );
   }
 
   st32(v: string): void {
-    this.access(true, 4, `dv.setInt32(o_, ${v}, true);`, `mem.store32(a, ${v}); sl = 1;`);
+    this.access(true, 4, `dv.setInt32(o_, ${v}, true);`, `mem.store32(a, ${v}); sl = 1;`, `A32[p_] = ${v};`);
   }
 
   /** Register read of an operand up to 32 bits, sign-extended from its size. */
@@ -458,9 +469,10 @@ function rspAddr(g: Gen): string {
 function addRsp(g: Gen, delta: number): void {
   g.L(8);
   const [l, h] = g.W(8);
-  g.emit(`q = (${l} >>> 0) + ${delta}; ${l} = q | 0;`);
-  if (delta < 0) g.emit(`if (q < 0) ${h} = (${h} - 1) | 0;`);
-  else g.emit(`if (q >= ${TWO32}) ${h} = (${h} + 1) | 0;`);
+  // Word32 arithmetic only (no float add and compare): the borrow or carry by unsigned comparison.
+  if (delta < 0)
+    g.emit(`if ((${l} >>> 0) < ${-delta}) ${h} = (${h} - 1) | 0; ${l} = (${l} - ${-delta}) | 0;`);
+  else g.emit(`${l} = (${l} + ${delta}) | 0; if ((${l} >>> 0) < ${delta}) ${h} = (${h} + 1) | 0;`);
 }
 
 /** Generates one instruction; returns false if it must go through its handler. */
@@ -755,11 +767,12 @@ function genBin(g: Gen, k: number, op: number, form: Form): boolean {
   } else g.emit(`t = ${g.L(o.d)}; th = ${g.H(o.d)};`);
   switch (op) {
     case ADD:
-      g.emit(`w = (t >>> 0) + (u >>> 0); v = w | 0; vh = (th + uh + (w >= ${TWO32} ? 1 : 0)) | 0;`);
+      // The carry and borrow by unsigned comparison of the low words: Word32 operations only.
+      g.emit(`v = (t + u) | 0; vh = (th + uh + ((v >>> 0) < (t >>> 0) ? 1 : 0)) | 0;`);
       break;
     case SUB:
     case CMP:
-      g.emit(`w = (t >>> 0) - (u >>> 0); v = w | 0; vh = (th - uh - (w < 0 ? 1 : 0)) | 0;`);
+      g.emit(`v = (t - u) | 0; vh = (th - uh - ((t >>> 0) < (u >>> 0) ? 1 : 0)) | 0;`);
       break;
     case AND:
     case TEST:
@@ -804,13 +817,13 @@ function genUn(g: Gen, k: number, op: number, is64: boolean): boolean {
   g.emit(`t = ${g.L(o.d)}; th = ${g.H(o.d)};`);
   switch (op) {
     case INC:
-      g.emit(`w = (t >>> 0) + 1; v = w | 0; vh = (th + (w >= ${TWO32} ? 1 : 0)) | 0;`);
+      g.emit(`v = (t + 1) | 0; vh = (th + (v === 0 ? 1 : 0)) | 0;`);
       break;
     case DEC:
-      g.emit(`w = (t >>> 0) - 1; v = w | 0; vh = (th - (w < 0 ? 1 : 0)) | 0;`);
+      g.emit(`v = (t - 1) | 0; vh = (th - (t === 0 ? 1 : 0)) | 0;`);
       break;
     case NEG:
-      g.emit(`w = 0 - (t >>> 0); v = w | 0; vh = (0 - th - (w < 0 ? 1 : 0)) | 0;`);
+      g.emit(`v = (0 - t) | 0; vh = (0 - th - (t !== 0 ? 1 : 0)) | 0;`);
       break;
     default:
       g.emit(`v = ~t; vh = ~th;`);
@@ -1044,7 +1057,7 @@ function regionSource(region: Region): string {
   const src = `const ${consts};
 return function block_${b.ip.toString(16)}(LIM, pc) {
 let s0 = m.steps;
-let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, j_ = 0, w_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
@@ -1112,6 +1125,7 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     "WV",
     "TLB",
     "AV",
+    "A32",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -1138,6 +1152,7 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     m.memory.wView,
     m.memory.tlb,
     m.memory.arenaView,
+    m.memory.arena32,
   );
 }
 
