@@ -106,6 +106,8 @@ export async function gradeFunction(
       sandboxDir,
       // Every call in the answer's one process, put back as loaded before each call.
       reuseProcess: true,
+      // The runtime's buffered output is only needed when the output is judged.
+      flush: exercise.expected(args).stdout !== undefined,
       // Judge the border: calls made by the answer, and calls into it; the runtime's inner calls are rustc's.
       conventionOf: (target, site) => (isProgram(site) || isProgram(target) ? SYSTEM_V : undefined),
       attach: (machine) => {

@@ -46,6 +46,11 @@ export interface CallOptions {
    * (the precise loop), as it does anyway when the convention is checked.
    */
   reuseProcess?: boolean;
+  /**
+   * After a call that returned, write out the runtime's buffered output (rt_flush_all), so that
+   * stdout holds everything the call printed (default true). Its instructions count in `steps`.
+   */
+  flush?: boolean;
 }
 
 export interface CallResult {
@@ -145,7 +150,7 @@ export class FunctionLab {
     const returned = stop.kind === "breakpoint" && stop.rip === RETURN_PAD;
     const rax = machine.getRegister("rax");
     const rdx = machine.getRegister("rdx");
-    if (returned) this.flush(machine);
+    if (returned && options.flush !== false) this.flush(machine);
     let report: string | undefined;
     if (stop.kind === "fault") report = formatFaultReport(stop.fault, machine, this.debug, stack.frames);
     else if (stop.kind === "step-limit")
