@@ -74,7 +74,9 @@ class LoadedProcess {
     this.breakpoints = [...machine.breakpoints];
     this.translation = machine.translation;
     this.translateAfter = machine.translateAfter;
+    // Sees every write from now on, and stays across calls (adding an observer has a cost).
     this.tracker = { onMemoryWrite: (address, size) => this.onWrite(address, size) };
+    machine.addObserver(this.tracker);
     // rdtsc reads a counter that goes on from the last value read, even across runs.
     const tsc = machine.tsc.bind(machine);
     machine.tsc = () => {
@@ -86,7 +88,7 @@ class LoadedProcess {
   /** Puts the process back as it was after loading; false when it cannot be. */
   reset(): boolean {
     const machine = this.machine;
-    for (const o of [...machine.observers]) machine.removeObserver(o);
+    for (const o of [...machine.observers]) if (o !== this.tracker) machine.removeObserver(o);
     if (this.spoiled || machine.exited !== null) return false;
     const memory = machine.memory;
     for (const r of memory.regions())
@@ -96,9 +98,10 @@ class LoadedProcess {
       const bytes = this.original.get(pn);
       if (bytes !== undefined) memory.writeBytes(pn * PAGE_SIZE, bytes);
     }
+    // (These writes went through the tracker too, to pages already in the set.)
     this.written.clear();
     for (const b of [...machine.breakpoints]) if (!this.breakpoints.includes(b)) machine.removeBreakpoint(b);
-    for (const b of this.breakpoints) machine.addBreakpoint(b);
+    for (const b of this.breakpoints) if (!machine.breakpoints.has(b)) machine.addBreakpoint(b);
     machine.restoreState(this.state);
     machine.lastFault = null;
     machine.translation = this.translation;
@@ -106,7 +109,7 @@ class LoadedProcess {
     return true;
   }
 
-  /** Starts a call: a new kernel, and the write tracker watching from the first write on. */
+  /** Starts a call: a new kernel. */
   start(setup: KernelSetup): { machine: Machine; kernel: LinuxKernel } {
     const machine = this.machine;
     const kernel = createKernel(setup, this.brk);
@@ -117,7 +120,6 @@ class LoadedProcess {
       },
       nameOf: (n) => kernel.nameOf(n),
     };
-    machine.addObserver(this.tracker);
     return { machine, kernel };
   }
 
