@@ -74,7 +74,7 @@ export interface CallResult {
  */
 export class FunctionLab {
   readonly debug: DebugInfo;
-  private readonly process = new ReusableProcess(() => this.load());
+  private readonly reused = new ReusableProcess(() => this.load());
 
   private constructor(
     readonly image: Image,
@@ -113,7 +113,7 @@ export class FunctionLab {
       stdout: (b) => (stdout += decoder.decode(b)),
       stderr: (b) => (stderr += decoder.decode(b)),
     };
-    const { machine } = options.reuseProcess ? this.process.acquire(setup) : this.newProcess(setup);
+    const { machine } = options.reuseProcess ? this.reused.acquire(setup) : this.newProcess(setup);
     const values = args.map((a) => BigInt.asUintN(64, BigInt(a)));
     const regs = SYSTEM_V.argumentRegisters;
     const stackArgs = values.slice(regs.length);
