@@ -12,7 +12,7 @@ const { statSync } = require("node:fs");
 const { dirname, join } = require("node:path");
 const { pathToFileURL } = require("node:url");
 
-const FAST_COMMANDS = new Set(["run", "compile", "build", "trace"]);
+const FAST_COMMANDS = new Set(["run", "compile", "build", "trace", "check", "exercises"]);
 
 const argv = process.argv.slice(2);
 const command = argv.find((a) => a !== "--debug" && a !== "--no-cache");

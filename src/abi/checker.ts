@@ -261,7 +261,8 @@ export class AbiChecker implements MachineObserver {
     this.top = frame.parent;
     const { convention } = frame;
     if (!convention) return;
-    const callee = this.options.nameOf(frame.target);
+    // Named only in a report: most returns break no rule, and naming costs a symbol lookup.
+    const callee = () => this.options.nameOf(frame.target);
     for (let r = 0; r < frame.saved.registers.length; r++) {
       if (!this.changedRegister(frame.saved, r)) continue;
       const reg = frame.saved.registers[r];
@@ -270,9 +271,9 @@ export class AbiChecker implements MachineObserver {
       {
         this.report({
           rule: "callee-saved",
-          message: `${callee} returned with ${reg} changed from ${hex(before)} to ${hex(after)}: ${reg} is callee-saved in ${convention.name}, the caller may still need it`,
+          message: `${callee()} returned with ${reg} changed from ${hex(before)} to ${hex(after)}: ${reg} is callee-saved in ${convention.name}, the caller may still need it`,
           address: e.rip,
-          callee,
+          callee: callee(),
           values: { register: reg, before: hex(before), after: hex(after) },
         });
       }
@@ -284,18 +285,18 @@ export class AbiChecker implements MachineObserver {
     if (rsp !== expected) {
       this.report({
         rule: "stack-balance",
-        message: `${callee} returned with rsp = ${hex(rsp)}, expected ${hex(expected)} (${rsp > expected ? "+" : "-"}${rsp > expected ? rsp - expected : expected - rsp} bytes): a push without its pop, or the wrong return address`,
+        message: `${callee()} returned with rsp = ${hex(rsp)}, expected ${hex(expected)} (${rsp > expected ? "+" : "-"}${rsp > expected ? rsp - expected : expected - rsp} bytes): a push without its pop, or the wrong return address`,
         address: e.rip,
-        callee,
+        callee: callee(),
         values: { rsp: hex(rsp), expected: hex(expected) },
       });
     }
     if (convention.directionFlagClear && (this.machine.getFlags() & DF) !== 0) {
       this.report({
         rule: "direction-flag",
-        message: `${callee} returned with the direction flag set (cld before returning)`,
+        message: `${callee()} returned with the direction flag set (cld before returning)`,
         address: e.rip,
-        callee,
+        callee: callee(),
         values: { rflags: hex(this.machine.getFlags()) },
       });
     }

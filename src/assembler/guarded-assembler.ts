@@ -3,7 +3,8 @@
  * know of, but fuzzing keeps finding new ones). A user's own assembly is therefore assembled in a
  * worker thread: the caller blocks on a shared flag with a time limit, and a keystone call that
  * does not finish in time is reported as a failure of the text it was given (locate-error.ts then
- * names the line), the worker is terminated and a fresh one starts for the next call.
+ * names the line), the worker is terminated and a fresh one starts for the next call. A worker in
+ * good health is kept for the next file (with a new keystone instance, as in process).
  * Compiled Scheme, which never contains such lines, keeps the in-process Assembler (no thread to
  * start).
  */
@@ -29,39 +30,71 @@ function workerUrl(): URL {
   throw new KeystoneCrash("the assembler's worker is not built (npm run build)");
 }
 
+/** A worker with keystone, and the flag it raises when it has loaded keystone and after each answer. */
+interface KeystoneThread {
+  worker: Worker;
+  port: MessagePort;
+  flag: Int32Array;
+}
+
+/**
+ * A thread no GuardedAssembler holds: started ahead of need (prestartAssembler), or handed back
+ * by one that closed with its thread in good health. The next GuardedAssembler takes it, so that a
+ * process pays for starting the thread and compiling keystone's wasm once, not once per file.
+ */
+let idle: KeystoneThread | undefined;
+
+function spawn(): KeystoneThread {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(workerUrl(), { workerData: { flag, port: port2 }, transferList: [port2] });
+  worker.unref();
+  port1.unref();
+  return { worker, port: port1, flag };
+}
+
+function stop(thread: KeystoneThread): void {
+  void thread.worker.terminate();
+  thread.port.close();
+}
+
+/**
+ * Starts the assembler's thread now, so that keystone's wasm compiles while this thread does
+ * other work (the CLI: while it loads a command's modules). The next GuardedAssembler takes it.
+ */
+export function prestartAssembler(): void {
+  idle ??= spawn();
+}
+
 export class GuardedAssembler implements AsmEngine {
-  private worker: Worker | undefined;
-  private port: MessagePort | undefined;
-  private readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  private thread: KeystoneThread | undefined;
+  /** Whether the next call is this assembler's first (the worker then takes a new keystone instance). */
+  private first = true;
 
   constructor(private readonly limitMs = KEYSTONE_CALL_LIMIT_MS) {}
 
-  private start(): MessagePort {
-    if (this.port) return this.port;
-    const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(workerUrl(), {
-      workerData: { flag: this.flag, port: port2 },
-      transferList: [port2],
-    });
-    this.worker.unref();
-    this.port = port1;
-    // The worker raises the flag once keystone is loaded.
-    if (Atomics.wait(this.flag, 0, 0, STARTUP_LIMIT_MS) === "timed-out") {
-      this.close();
+  private start(): KeystoneThread {
+    if (this.thread) return this.thread;
+    const thread = idle ?? spawn();
+    idle = undefined;
+    this.thread = thread;
+    // The worker raises the flag once keystone is loaded (it stays raised after an answer).
+    if (Atomics.wait(thread.flag, 0, 0, STARTUP_LIMIT_MS) === "timed-out") {
+      this.kill();
       throw new KeystoneCrash("the assembler's worker thread did not start");
     }
-    return port1;
+    return thread;
   }
 
   asm(text: string, address: number, minimumLength = 0): Uint8Array {
-    Atomics.store(this.flag, 0, 0);
-    const port = this.start();
-    Atomics.store(this.flag, 0, 0);
-    port.postMessage({ text, address, minimumLength } satisfies AsmRequest);
-    const waited = Atomics.wait(this.flag, 0, 0, this.limitMs);
+    const { port, flag } = this.start();
+    Atomics.store(flag, 0, 0);
+    port.postMessage({ text, address, minimumLength, fresh: this.first } satisfies AsmRequest);
+    this.first = false;
+    const waited = Atomics.wait(flag, 0, 0, this.limitMs);
     const received = waited === "timed-out" ? undefined : receiveMessageOnPort(port);
     if (received === undefined) {
-      this.close();
+      this.kill();
       throw new KeystoneTimeout(
         `the assembler (keystone) did not finish within ${this.limitMs / 1000} s on this input`,
         "",
@@ -70,14 +103,22 @@ export class GuardedAssembler implements AsmEngine {
     const reply = received.message as AsmReply;
     if (reply.kind === "bytes") return reply.bytes;
     if (reply.kind === "failure") throw new KeystoneFailure(reply.detail, reply.printed);
-    this.close();
+    this.kill();
     throw new KeystoneCrash(reply.message);
   }
 
+  /** Done: the thread waits, idle, for the next GuardedAssembler (or stops, if one waits already). */
   close(): void {
-    void this.worker?.terminate();
-    this.port?.close();
-    this.worker = undefined;
-    this.port = undefined;
+    const thread = this.thread;
+    this.thread = undefined;
+    if (thread === undefined) return;
+    if (idle === undefined) idle = thread;
+    else stop(thread);
+  }
+
+  /** Stops the thread (it is stuck in keystone, or keystone broke). */
+  private kill(): void {
+    if (this.thread) stop(this.thread);
+    this.thread = undefined;
   }
 }

@@ -11,6 +11,8 @@ export interface AsmRequest {
   text: string;
   address: number;
   minimumLength: number;
+  /** The first call of a new file: it gets a new keystone instance. */
+  fresh: boolean;
 }
 
 export type AsmReply =
@@ -40,6 +42,10 @@ await keystoneReady();
 port.on("message", (request: AsmRequest) => {
   void (async () => {
     await keystoneReady();
+    if (request.fresh) {
+      assembler?.close();
+      assembler = undefined;
+    }
     assembler ??= new Assembler();
     const reply = answer(request, assembler);
     if (reply.kind === "crash") assembler = undefined;

@@ -104,6 +104,10 @@ export async function gradeFunction(
     const result = lab.call(exercise.entry ?? exercise.function, [...args], {
       maxSteps,
       sandboxDir,
+      // Every call in the answer's one process, put back as loaded before each call.
+      reuseProcess: true,
+      // The runtime's buffered output is only needed when the output is judged.
+      flush: exercise.expected(args).stdout !== undefined,
       // Judge the border: calls made by the answer, and calls into it; the runtime's inner calls are rustc's.
       conventionOf: (target, site) => (isProgram(site) || isProgram(target) ? SYSTEM_V : undefined),
       attach: (machine) => {

@@ -6,11 +6,12 @@ import { SYSTEM_V, type CallingConvention } from "../abi/conventions.js";
 import { Perm, type GpRegister, type MachineObserver, type StopReason } from "../emulator/types.js";
 import type { Machine } from "../emulator/index.js";
 import { linkProgram, type Image } from "../linker/index.js";
-import { createProcess } from "../loader/index.js";
+import { createKernel, loadProcess, type KernelSetup } from "../loader/index.js";
 import { CallStack } from "../pipeline/call-stack.js";
 import { DebugInfo } from "../pipeline/debug-info.js";
 import { formatFaultReport } from "../pipeline/fault-report.js";
 import { runtimeArchiveBytes } from "../pipeline/load-program.js";
+import { ReusableProcess } from "./reusable-process.js";
 
 /** Where a called function returns to: a page of `ud2` that is never executed (a breakpoint stops first). */
 const RETURN_PAD = 0x10000;
@@ -38,6 +39,18 @@ export interface CallOptions {
   sandboxDir?: string;
   /** rsp at entry is 8 mod 16 as System V promises; set to false to call with rsp misaligned. */
   alignedEntry?: boolean;
+  /**
+   * Run the call in the lab's one process, put back as it was after loading (reusable-process.ts),
+   * instead of a new process: the call sees the same, and starts much faster. The result's machine
+   * is then the lab's: it changes at the next such call. It runs with a memory-write observer
+   * (the precise loop), as it does anyway when the convention is checked.
+   */
+  reuseProcess?: boolean;
+  /**
+   * After a call that returned, write out the runtime's buffered output (rt_flush_all), so that
+   * stdout holds everything the call printed (default true). Its instructions count in `steps`.
+   */
+  flush?: boolean;
 }
 
 export interface CallResult {
@@ -61,6 +74,7 @@ export interface CallResult {
  */
 export class FunctionLab {
   readonly debug: DebugInfo;
+  private readonly reused = new ReusableProcess(() => this.load());
 
   private constructor(
     readonly image: Image,
@@ -94,17 +108,12 @@ export class FunctionLab {
     let stdout = "";
     let stderr = "";
     const decoder = new TextDecoder();
-    const { machine } = createProcess({
-      image: this.image,
-      argv: [this.file],
-      env: [],
+    const setup: KernelSetup = {
       sandboxDir: options.sandboxDir ?? mkdtempSync(join(tmpdir(), "abi-lab-call-")),
       stdout: (b) => (stdout += decoder.decode(b)),
       stderr: (b) => (stderr += decoder.decode(b)),
-    }) as { machine: Machine };
-    machine.memory.map(RETURN_PAD, 0x1000, Perm.read | Perm.exec, "return pad");
-    machine.memory.writeBytes(RETURN_PAD, new Uint8Array([0x0f, 0x0b]));
-    machine.addBreakpoint(RETURN_PAD);
+    };
+    const { machine } = options.reuseProcess ? this.reused.acquire(setup) : this.newProcess(setup);
     const values = args.map((a) => BigInt.asUintN(64, BigInt(a)));
     const regs = SYSTEM_V.argumentRegisters;
     const stackArgs = values.slice(regs.length);
@@ -141,7 +150,7 @@ export class FunctionLab {
     const returned = stop.kind === "breakpoint" && stop.rip === RETURN_PAD;
     const rax = machine.getRegister("rax");
     const rdx = machine.getRegister("rdx");
-    if (returned) this.flush(machine);
+    if (returned && options.flush !== false) this.flush(machine);
     let report: string | undefined;
     if (stop.kind === "fault") report = formatFaultReport(stop.fault, machine, this.debug, stack.frames);
     else if (stop.kind === "step-limit")
@@ -150,6 +159,21 @@ export class FunctionLab {
     else if (stop.kind === "exit")
       report = `the program exited with status ${stop.code} instead of returning`;
     return { returned, rax, rdx, stop, violations, stdout, stderr, steps: machine.steps, report, machine };
+  }
+
+  private newProcess(setup: KernelSetup): { machine: Machine } {
+    const { machine, brk } = this.load();
+    machine.syscallHandler = createKernel(setup, brk);
+    return { machine };
+  }
+
+  /** A process with the library loaded and the return pad mapped, without a kernel. */
+  private load(): { machine: Machine; brk: number } {
+    const { machine, brk } = loadProcess({ image: this.image, argv: [this.file], env: [] });
+    machine.memory.map(RETURN_PAD, 0x1000, Perm.read | Perm.exec, "return pad");
+    machine.memory.writeBytes(RETURN_PAD, new Uint8Array([0x0f, 0x0b]));
+    machine.addBreakpoint(RETURN_PAD);
+    return { machine, brk };
   }
 
   /** Write out the runtime's buffered output after a call. */

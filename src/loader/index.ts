@@ -33,28 +33,44 @@ export class ProgramTooLargeError extends UserInputError {
   }
 }
 
+/** What a process's kernel needs: its sandbox and where its output goes. */
+export type KernelSetup = Pick<ProcessOptions, "sandboxDir" | "stdout" | "stderr" | "stdin" | "limits">;
+
 /**
  * A machine with the image loaded and a Linux kernel over the sandbox: ready to run. Its
  * instructions decoded by earlier runs come from the object cache.
  */
 export function createProcess(options: ProcessOptions): { machine: Machine; kernel: LinuxKernel } {
+  const { machine, brk } = loadProcess(options);
+  const kernel = createKernel(options, brk);
+  machine.syscallHandler = kernel;
+  return { machine, kernel };
+}
+
+/** A machine with the image loaded (no kernel yet), and the initial program break. */
+export function loadProcess(options: Pick<ProcessOptions, "image" | "argv" | "env" | "memoryLimit">): {
+  machine: Machine;
+  brk: number;
+} {
   const machine = new Machine(options.memoryLimit ? { limitBytes: options.memoryLimit } : {});
   machine.cache.known = knownInstructionsFor(options.image.segments);
-  let brk: number;
   try {
-    ({ brk } = loadImage(machine, options.image, { argv: options.argv, env: options.env }));
+    const { brk } = loadImage(machine, options.image, { argv: options.argv, env: options.env });
+    return { machine, brk };
   } catch (e) {
     if (!(e instanceof MemoryLimitError)) throw e;
     throw new ProgramTooLargeError(options.argv[0], e.limitBytes);
   }
-  const kernel = new LinuxKernel({
-    sandboxDir: options.sandboxDir,
-    stdout: options.stdout,
-    stderr: options.stderr,
-    stdin: options.stdin,
-    limits: options.limits,
+}
+
+/** A new kernel for a process whose program break starts at `brk` (no file open but stdin, stdout, stderr). */
+export function createKernel(setup: KernelSetup, brk: number): LinuxKernel {
+  return new LinuxKernel({
+    sandboxDir: setup.sandboxDir,
+    stdout: setup.stdout,
+    stderr: setup.stderr,
+    stdin: setup.stdin,
+    limits: setup.limits,
     brk,
   });
-  machine.syscallHandler = kernel;
-  return { machine, kernel };
 }

@@ -110,3 +110,27 @@ test("an exercise judges the rules it lists (all of them by default)", async () 
   assert.ok(convention(alignmentOnly).passed);
   assert.equal(convention(alignmentOnly).output, "no violation: stack-alignment");
 });
+
+test("every graded call starts from the loaded program: an answer that counts its calls in a global is graded as if called once", async () => {
+  // Correct only while `calls` holds its loaded value (0): a call that saw an earlier call's write fails.
+  const counting = `.intel_syntax noprefix
+.data
+calls: .quad 0
+.text
+.globl mul_add
+mul_add:
+    mov rax, rdi
+    imul rax, rsi
+    add rax, rdx
+    add rax, [rip + calls]
+    add qword ptr [rip + calls], 1
+    sub rsp, 4096                 # and a stack page the next call would find dirty
+    add rax, [rsp]
+    mov [rsp], rax
+    add rsp, 4096
+    ret
+`;
+  const r = await gradeAnswer(leaf, counting, "counting.s", { numRuns: 20 });
+  assert.equal(r.runs, 27);
+  assert.ok(r.passed, r.tests.map((t) => t.output).join("\n"));
+});
