@@ -16,6 +16,7 @@ import { BLOCK_EXIT, Block, DecodeCache } from "./decode-cache.js";
 import { GuestFaultError } from "./errors.js";
 import { AC, DF, ID, IF, STATUS, materialize, setEager } from "./flags.js";
 import { Memory, type MemoryOptions } from "./memory.js";
+import { ShadowStack } from "./shadow-stack.js";
 import { X87, type X87Snapshot } from "./x87-state.js";
 import { RAX, RCX, R8, R9, R10, R11, RDI, RDX, RSI, RSP } from "./registers.js";
 import { translate } from "./translate.js";
@@ -102,6 +103,8 @@ export class Machine implements GuestMachine {
   translation: boolean;
   translateAfter: number;
   readonly memory: Memory;
+  /** The frames of the calls not returned from (pushed and popped by call and ret). */
+  readonly shadow = new ShadowStack();
   syscallHandler: SyscallHandler | null;
   readonly cache: DecodeCache;
   /** The block a translated region faulted in (set by the region's catch, with `fi`). */

@@ -46,6 +46,7 @@ import { NOP_HANDLER } from "./instructions/system.js";
 import { SHIFT_HANDLERS, SHIFT_OPS, shift32, shift64 } from "./instructions/shift.js";
 import type { Machine } from "./machine.js";
 import { TLB_MASK, TLB_WORDS } from "./memory.js";
+import { FRAME_WORDS, MAX_FRAMES } from "./shadow-stack.js";
 import { MM_ABS, MM_BASE, MM_BIS, MM_NONE, type Handler, type Op } from "./op.js";
 import { T, ea } from "./operands.js";
 
@@ -950,6 +951,10 @@ function genBlock(g: Gen, r: Region, j: number): void {
       g.word(4, -8, `a = ${rspAddr(g)} - 8;`);
       g.st64(`${o.ilo}`, `${o.ihi}`);
       addRsp(g, -8);
+      // The shadow stack's push (ShadowStack.push) inline.
+      g.emit(
+        `d_ = SD[0]; if (d_ < ${MAX_FRAMES}) { SF[d_ * ${FRAME_WORDS}] = ${o.ip}; SF[d_ * ${FRAME_WORDS} + 1] = ${o.target}; SF[d_ * ${FRAME_WORDS} + 2] = ${o.nextIp}; SD[0] = d_ + 1; } else m.shadow.push(${o.ip}, ${o.target}, ${o.nextIp});`,
+      );
       const call = `m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, ${rspAddr(g)} + 8);`;
       if (r.index.has(o.target)) {
         g.emit(
@@ -970,6 +975,10 @@ function genBlock(g: Gen, r: Region, j: number): void {
       // A canonical address (the high word's top 17 bits all equal) inline; BT raises #GP otherwise.
       g.emit(`u = (th + 32768) >>> 16 === 0 ? th * ${TWO32} + (t >>> 0) : BT(t, th, "return to");`);
       addRsp(g, 8 + o.ilo);
+      // The shadow stack's pop of its top frame inline; ShadowStack.pop for anything else.
+      g.emit(
+        `d_ = SD[0]; if (d_ > 0 && d_ < ${MAX_FRAMES} && SF[d_ * ${FRAME_WORDS} - 1] === u) SD[0] = d_ - 1; else m.shadow.pop(u);`,
+      );
       const ret = `m.emitReturn(${o.ip}, u, ${rspAddr(g)});`;
       if (r.returnPoints.length > 0) {
         g.emit(
@@ -1062,7 +1071,7 @@ function regionSource(region: Region): string {
   const src = `const ${consts};
 return function block_${b.ip.toString(16)}(LIM, pc) {
 let s0 = m.steps;
-let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, d_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
@@ -1131,6 +1140,8 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     "TLB",
     "AV",
     "A32",
+    "SF",
+    "SD",
     src,
   ) as (...args: unknown[]) => BlockFn;
   return make(
@@ -1158,6 +1169,8 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     m.memory.tlb,
     m.memory.arenaView,
     m.memory.arena32,
+    m.shadow.frames,
+    m.shadow.depth,
   );
 }
 

@@ -7,7 +7,6 @@ import { Perm, type GpRegister, type MachineObserver, type StopReason } from "..
 import type { Machine } from "../emulator/index.js";
 import { linkProgram, type Image } from "../linker/index.js";
 import { createKernel, loadProcess, type KernelSetup } from "../loader/index.js";
-import { CallStack } from "../pipeline/call-stack.js";
 import { DebugInfo } from "../pipeline/debug-info.js";
 import { formatFaultReport } from "../pipeline/fault-report.js";
 import { runtimeArchiveBytes } from "../pipeline/load-program.js";
@@ -133,8 +132,8 @@ export class FunctionLab {
     machine.rip = target;
 
     const violations: Violation[] = [];
-    const stack = new CallStack();
-    machine.addObserver(stack);
+    // The backtrace of a fault starts at this call.
+    machine.shadow.clear();
     if (options.check !== false) {
       const checker = new AbiChecker(machine, {
         conventionOf: options.conventionOf ?? (() => SYSTEM_V),
@@ -152,7 +151,8 @@ export class FunctionLab {
     const rdx = machine.getRegister("rdx");
     if (returned && options.flush !== false) this.flush(machine);
     let report: string | undefined;
-    if (stop.kind === "fault") report = formatFaultReport(stop.fault, machine, this.debug, stack.frames);
+    if (stop.kind === "fault")
+      report = formatFaultReport(stop.fault, machine, this.debug, machine.shadow.list);
     else if (stop.kind === "step-limit")
       report = `stopped after ${machine.steps.toLocaleString("en-US")} instructions (an infinite loop?) in ${this.debug.nameOf(machine.rip)}`;
     else if (stop.kind === "halted") report = `stopped: ${stop.reason}`;

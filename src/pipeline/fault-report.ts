@@ -1,5 +1,5 @@
 import { SIGNAL_NUMBERS, type GuestFault, type GuestMachine } from "../emulator/types.js";
-import type { StackFrame } from "./call-stack.js";
+import type { StackFrame } from "../emulator/index.js";
 import type { DebugInfo } from "./debug-info.js";
 
 const SIGNAL_MEANING: Record<string, string> = {

@@ -3,7 +3,6 @@ import type { Machine } from "../emulator/index.js";
 import type { MachineObserver, StopReason } from "../emulator/types.js";
 import type { BlockingInput, GuestInput } from "../syscalls/guest-input.js";
 import { formatBytes, type LinuxKernel } from "../syscalls/kernel.js";
-import { CallStack } from "./call-stack.js";
 import { exitStatusForSignal, formatFaultReport, formatStopReport, signalName } from "./fault-report.js";
 import type { LoadedProgram } from "./load-program.js";
 
@@ -64,7 +63,6 @@ interface Process {
   options: SlicedRunOptions;
   machine: Machine;
   kernel: LinuxKernel;
-  stack: CallStack;
 }
 
 function start(program: LoadedProgram, options: SlicedRunOptions): Process {
@@ -79,11 +77,9 @@ function start(program: LoadedProgram, options: SlicedRunOptions): Process {
     memoryLimit: options.memoryLimit,
     limits: { maxOutputBytes: options.maxOutput, maxOpenFiles: options.maxOpenFiles },
   });
-  const stack = new CallStack();
-  machine.addObserver(stack);
   for (const o of options.observers ?? []) machine.addObserver(o);
   for (const o of options.attach?.(machine) ?? []) machine.addObserver(o);
-  return { program, options, machine, kernel, stack };
+  return { program, options, machine, kernel };
 }
 
 /** Emulate a loaded program to its end: exit, fault or limit. */
@@ -165,7 +161,7 @@ function stopped(p: Process, stop: StopReason, exitCode: number, headline: strin
     headline.replace("{steps}", `${steps.toLocaleString("en-US")} instructions`),
     p.machine,
     p.program.debug,
-    p.stack.frames,
+    p.machine.shadow.list,
     stop.kind === "halted" ? (p.kernel.haltedAt ?? p.machine.rip) : p.machine.rip,
   );
   return { stop, exitCode, report, steps };
@@ -182,7 +178,7 @@ function finish(p: Process, stop: StopReason): RunResult {
         return {
           stop,
           exitCode: exitStatusForSignal(stop.fault.signal),
-          report: formatFaultReport(stop.fault, machine, program.debug, p.stack.frames),
+          report: formatFaultReport(stop.fault, machine, program.debug, machine.shadow.list),
           steps,
         };
       case "step-limit":

@@ -12,7 +12,6 @@ import { test } from "node:test";
 import type { Machine, MachineOptions } from "../../src/emulator/machine.js";
 import { Perm, type MachineObserver, type StopReason } from "../../src/emulator/types.js";
 import { translatedSource } from "../../src/emulator/translate.js";
-import { CallStack } from "../../src/pipeline/call-stack.js";
 import { DATA, DATA_LEN, setup } from "./helpers.js";
 
 const INTERPRETED: MachineOptions = { translate: false };
@@ -108,34 +107,44 @@ void test("translated code on pages past the arena (no int32 TLB entry) ends in 
   assert.equal(m.memory.arena.byteLength, 2 * 4096, "the page of zeros and one page");
 });
 
-void test("call and return events from translated code: same events, same machine state seen", async () => {
+void test("call and return events from translated code: same events, same machine state and shadow stack seen", async () => {
   const logs: string[][] = [];
   const stacks: string[] = [];
+  const reused: string[][] = [];
   for (const options of [INTERPRETED, ...ENGINES]) {
     const log: string[] = [];
     const snapshots: string[] = [];
-    const shadow = new CallStack();
+    const events: string[] = [];
     let depth = 0;
     await runWith(FIB, options, 10_000_000, (m) => {
       // The reference runs the precise loop, where observers see exact step counts.
       const precise: MachineObserver[] = options === INTERPRETED ? [{ onInstruction: () => undefined }] : [];
+      // An observer that looks at its events only gets them in reused objects.
+      const eventsOnly: MachineObserver = {
+        eventsOnly: true,
+        onCall: (e) => events.push(`call ${e.rip} ${e.target} ${e.returnAddress} ${e.rsp}`),
+        onReturn: (e) => events.push(`ret ${e.rip} ${e.target} ${e.rsp}`),
+      };
       return [
         ...precise,
-        shadow,
+        eventsOnly,
         {
           onCall: (e) => {
             log.push(`call ${e.rip} ${e.target} ${e.rsp} rdi=${m.getReg(7)} rax=${m.getReg(0)} @${m.steps}`);
-            if (++depth === 5) snapshots.push(JSON.stringify(shadow.frames));
+            assert.equal(m.shadow.size, depth + 1, "the call's frame is on the shadow stack");
+            if (++depth === 5) snapshots.push(JSON.stringify(m.shadow.list));
           },
           onReturn: (e) => {
             log.push(`ret ${e.rip} ${e.target} ${e.rsp} rax=${m.getReg(0)} fl=${m.getFlags()} @${m.steps}`);
             depth--;
+            assert.equal(m.shadow.size, depth, "the frame returned to is popped");
           },
         },
       ];
     });
     logs.push(log);
     stacks.push(snapshots.join("\n"));
+    reused.push(events);
   }
   assert.equal(logs[0].length, 2 * 465, "fib(12) makes 465 calls");
   // Steps seen by observers are exact when translated at once (blocks started in the fast
@@ -144,6 +153,9 @@ void test("call and return events from translated code: same events, same machin
   const noSteps = (log: string[]): string[] => log.map((l) => l.replace(/ @\d+$/, ""));
   for (const l of logs.slice(2)) assert.deepEqual(noSteps(l), noSteps(logs[0]));
   for (const s of stacks) assert.equal(s, stacks[0], "the shadow call stack");
+  assert.match(stacks[0], /"returnAddress":/);
+  for (const e of reused) assert.deepEqual(e, reused[0], "events in reused objects");
+  assert.equal(reused[0].length, 2 * 465);
 });
 
 void test("an observer that writes registers or halts in the middle of translated code is obeyed", async () => {

@@ -144,6 +144,7 @@ function call(m: Machine, o: Op, target: number): void {
   m.memory.store64(sp - 8, o.ilo, o.ihi);
   addRsp(r, -8);
   m.rip = target;
+  m.shadow.push(o.ip, target, o.nextIp);
   if (m.callObs !== null) m.emitCall(o.ip, o.nextIp, target, sp);
 }
 
@@ -165,6 +166,7 @@ const ret: Handler = (m, o) => {
   const target = branchTarget(lo, mem.hi[0], "return to");
   addRsp(r, 8 + o.ilo);
   m.rip = target;
+  m.shadow.pop(target);
   if (m.retObs !== null) m.emitReturn(o.ip, target, rspAddr(r));
 };
 
