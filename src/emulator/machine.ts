@@ -74,6 +74,15 @@ function regIndex(name: GpRegister): number {
   return i;
 }
 
+/**
+ * Steps one call of a translated region runs at most before it returns to the run loop (which calls
+ * it again at once). A loop that never leaves its region (recursive fib) would otherwise run all
+ * along in the code V8 compiled for entering it mid-loop (on-stack replacement), whose locals start
+ * as untyped values: every register use then checks and converts. Returning now and then lets the
+ * region's regular optimised code, with int32 locals, take over.
+ */
+const RUN_SLICE = 1 << 16;
+
 export class Machine implements GuestMachine {
   /** General-purpose registers: r[2n] low word, r[2n+1] high word of register n. */
   readonly r = new Int32Array(32);
@@ -479,7 +488,7 @@ export class Machine implements GuestMachine {
             if (jit !== null) {
               // Translated blocks keep steps and rip exact themselves.
               mode = 2;
-              jit(limit, b.entry);
+              jit(Math.min(limit, this.steps + RUN_SLICE), b.entry);
               if (this.interrupt === 0) this.chain(limit);
               mode = 0;
               if (this.interrupt !== 0) return this.takePending();
@@ -553,7 +562,7 @@ export class Machine implements GuestMachine {
       if (b.ip !== rip || !b.valid) return;
       const jit = b.jit;
       if (jit === null || b.n > limit - this.steps || (bps.size !== 0 && bps.has(rip))) return;
-      jit(limit, b.entry);
+      jit(Math.min(limit, this.steps + RUN_SLICE), b.entry);
       if (this.interrupt !== 0) return;
     }
   }

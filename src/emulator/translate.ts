@@ -308,7 +308,14 @@ class Gen {
 
   private ld(size: number, v: string, get: string, ext: string): void {
     const slow = `mem.load${8 * size}(a)`;
-    this.access(false, size, `${v} = dv.${get};`, `${v} = ${ext === "" ? slow : `((${slow} ${ext})`};`);
+    // `| 0`: a call's result is a tagged value to V8; the register locals must stay int32 (a
+    // tagged input makes their phis tagged, and every use converts through a double).
+    this.access(
+      false,
+      size,
+      `${v} = dv.${get};`,
+      `${v} = ${ext === "" ? `${slow} | 0` : `((${slow} ${ext})`};`,
+    );
   }
 
   /** Stores the low `size` bytes (1, 2, 4) of `v` at `a`: the write TLB inline (sl = 1 after a miss). */
@@ -336,13 +343,13 @@ class Gen {
       false,
       8,
       `${lo} = dv.getInt32(o_, true); ${hi} = dv.getInt32(o_ + 4, true);`,
-      `${lo} = mem.load64(a); ${hi} = MH[0];`,
+      `${lo} = mem.load64(a) | 0; ${hi} = MH[0];`,
       `${lo} = A32[p_]; ${hi} = A32[p_ + 1];`,
     );
   }
 
   ld32(v: string): void {
-    this.access(false, 4, `${v} = dv.getInt32(o_, true);`, `${v} = mem.load32(a);`, `${v} = A32[p_];`);
+    this.access(false, 4, `${v} = dv.getInt32(o_, true);`, `${v} = mem.load32(a) | 0;`, `${v} = A32[p_];`);
   }
 
   st64(lo: string, hi: string): void {
@@ -661,11 +668,11 @@ function genOp(g: Gen, k: number): boolean {
       return true;
     }
     if (fn === SH.shR32) {
-      g.emit(`v = SH32(${o.cc}, ${g.rdS(o.d, o.dsh, o.sx)}, ${c}, ${o.sx}); x = TT[0];`);
+      g.emit(`v = SH32(${o.cc}, ${g.rdS(o.d, o.dsh, o.sx)}, ${c}, ${o.sx}) | 0; x = TT[0];`);
       g.wrD(o, "v");
       g.setFlags(K_RES32, "0", "0", "0", "0", "v", "0", "x");
     } else {
-      g.emit(`v = SH64(${o.cc}, ${g.L(o.d)}, ${g.H(o.d)}, ${c}); vh = TT[0]; x = TT[1];`);
+      g.emit(`v = SH64(${o.cc}, ${g.L(o.d)}, ${g.H(o.d)}, ${c}) | 0; vh = TT[0]; x = TT[1];`);
       const [l, h] = g.W(o.d);
       g.emit(`${l} = v; ${h} = vh;`);
       g.setFlags(K_RES64, "0", "0", "0", "0", "v", "vh", "x");
@@ -705,7 +712,7 @@ function genImul(g: Gen, k: number): boolean {
   g.emit(three ? `t = ${o.ilo}; th = ${o.ihi};` : `t = ${g.L(o.d)}; th = ${g.H(o.d)};`);
   // Two sign-extended 32-bit factors whose product is below 2^53: one exact double (muldiv.ts).
   g.emit(
-    `w = t * u; if (th === t >> 31 && uh === u >> 31 && w <= ${Number.MAX_SAFE_INTEGER} && w >= ${-Number.MAX_SAFE_INTEGER}) { v = w | 0; vh = Math.floor(w / ${TWO32}) | 0; x = 0; } else { v = IMUL64(t, th, u, uh); vh = TT[0]; x = TT[1]; }`,
+    `w = t * u; if (th === t >> 31 && uh === u >> 31 && w <= ${Number.MAX_SAFE_INTEGER} && w >= ${-Number.MAX_SAFE_INTEGER}) { v = w | 0; vh = Math.floor(w / ${TWO32}) | 0; x = 0; } else { v = IMUL64(t, th, u, uh) | 0; vh = TT[0]; x = TT[1]; }`,
   );
   const [l, h] = g.W(o.d);
   g.emit(`${l} = v; ${h} = vh;`);
