@@ -318,3 +318,24 @@ again:
   assert.equal((want.regs as string[])[0], (30n * 1_001_001_001n).toString(16));
   for (const e of ENGINES) assert.deepEqual(await run(e), want);
 });
+
+void test("a region that never leaves returns to the run loop every RUN_SLICE steps (V8's regular code takes over from its on-stack-replacement code)", async () => {
+  const loop = `
+    xor eax, eax
+again:
+    add rax, 1
+    jmp again`;
+  const { m } = await setup(loop, Perm.read | Perm.exec, EAGER);
+  m.run(1000);
+  const b = m.cache.peek(m.rip) ?? m.cache.peek(m.rip - 4);
+  assert.ok(b !== undefined && b.jit !== null, "the loop is translated");
+  let calls = 0;
+  const jit = b.jit;
+  b.jit = (limit, entry) => {
+    calls++;
+    jit(limit, entry);
+  };
+  m.run(m.steps + 2_000_000);
+  assert.ok(calls >= 2_000_000 / 65_536, `${calls} calls for 2,000,000 steps`);
+  assert.ok(calls <= 2 * (2_000_000 / 65_536) + 2, `${calls} calls for 2,000,000 steps`);
+});
