@@ -18,6 +18,7 @@
  */
 import { GuestFaultError, MemoryLimitError, hex } from "./errors.js";
 import { PAGE_SIZE, Perm, type GuestMemory } from "./types.js";
+import { sharedArena, type Arena } from "./arena.js";
 
 const PAGE_SHIFT = 12;
 const PAGE_MASK = PAGE_SIZE - 1;
@@ -83,17 +84,21 @@ export interface MemoryRegion {
 }
 
 /**
- * Page storage is carved out of one arena buffer, reserved whole when the memory is created: its
- * first page is the shared page of zeros, and the TLB (`tlb`) gives each page's offset in it, so
- * translated code reaches any page through the one DataView `arenaView` (which V8 embeds as a
- * constant). The OS zero-fills the arena lazily, so pages not handed out yet cost no resident
- * memory. The arena holds min(limit, ARENA_MAX_BYTES); past that (a guest that has written more
- * than 256 MiB), storage comes from buffers of CHUNK_PAGES pages, whose pages never enter the TLB:
- * every access to them takes the slow path. The storage of unmapped pages is reused, so the storage
- * held never exceeds the most pages written at once.
+ * Page storage comes from the process's arena (arena.ts), whose page 0 is the page of zeros, and
+ * the TLB (`tlb`) gives each page's offset in it, so translated code reaches any page through the
+ * arena's one typed array. When the arena is full, or this memory holds its `arenaBytes` cap,
+ * storage comes from buffers of CHUNK_PAGES pages, whose pages never enter `tlb`: every access to
+ * them takes the slow path. The storage of unmapped pages is reused (arena pages given back to the
+ * arena, and all of them when the memory is garbage-collected), so the storage held never exceeds
+ * the most pages written at once.
  */
-const ARENA_MAX_BYTES = 256 * 1024 * 1024;
 const CHUNK_PAGES = 256;
+/** Gives a collected memory's arena pages back. */
+const arenaPagesBack = new FinalizationRegistry<{ arena: Arena; offsets: Set<number> }>(
+  ({ arena, offsets }) => {
+    for (const off of offsets) arena.give(off);
+  },
+);
 /** Int32 words per TLB entry in `tlb`: read tag low, high, write tag low, high, read offset, -, write offset, -. */
 export const TLB_WORDS = 8;
 /** A tag's low word that no page has (page bases have their low 12 bits clear): an empty entry. */
@@ -105,8 +110,8 @@ export interface MemoryOptions {
   /** Cap on mapped bytes (default 1 GiB). */
   limitBytes?: number;
   /**
-   * Cap on the arena's page storage (default: the limit, at most ARENA_MAX_BYTES). Storage written
-   * past it comes from separate buffers and always takes the slow path.
+   * Cap on the storage this memory takes from the arena (default: none but the arena's size).
+   * Storage written past it comes from separate buffers and always takes the slow path.
    */
   arenaBytes?: number;
 }
@@ -116,13 +121,14 @@ export class Memory implements GuestMemory {
   private mapped = 0;
   private readonly areas: Area[] = [];
   private readonly pages = new Map<number, Page>();
-  /** Page storage (see ARENA_MAX_BYTES): page 0 is the page of zeros, then pages as handed out. */
-  readonly arena: ArrayBuffer;
-  readonly arenaView: DataView;
-  readonly arena32: Int32Array;
-  private readonly zeroView: DataView;
-  private arenaUsed = 1;
-  private readonly arenaPages: number;
+  /** Page storage (arena.ts), and views of the whole of it. */
+  private readonly arena = sharedArena();
+  readonly arenaView = this.arena.view;
+  readonly arena32 = this.arena.i32;
+  private readonly zeroView = this.arena.zeroView;
+  /** Offsets of the arena pages this memory holds, and how many it may hold. */
+  private readonly arenaHeld = new Set<number>();
+  private readonly arenaCap: number;
   /**
    * The TLBs: entry i (page number & TLB_MASK) holds the page's base address (or -1) and its
    * storage, for this class's methods. `tlb` keeps the same entries for translated code
@@ -142,15 +148,12 @@ export class Memory implements GuestMemory {
   private readonly sw = new Int32Array(4);
   private readonly swBytes = new Uint8Array(this.sw.buffer);
   private hook: ((address: number, size: number) => void) | null = null;
-  /** The buffer page storage is taken from, and how many of its pages are handed out. */
+  /** The buffer storage past the arena is taken from, and how many of its pages are handed out. */
   private chunk = new ArrayBuffer(0);
   private chunkUsed = CHUNK_PAGES;
-  /** Storage of unmapped pages, to be zeroed and reused. */
+  /** Storage past the arena of unmapped pages, to be zeroed and reused. */
   private readonly freeData: Uint8Array[] = [];
   private readonly freeViews: DataView[] = [];
-  /** The same for storage past the arena (reused last: the arena's pages are faster). */
-  private readonly freeDataPast: Uint8Array[] = [];
-  private readonly freeViewsPast: DataView[] = [];
   /**
    * Called before bytes [start, end) of page `page` change (or the whole page, for unmap and
    * protect) while it holds decoded code. The decode cache drops the blocks that overlap and
@@ -160,22 +163,20 @@ export class Memory implements GuestMemory {
 
   constructor(options: MemoryOptions = {}) {
     this.limitBytes = options.limitBytes ?? DEFAULT_MEMORY_LIMIT;
-    const arenaBytes = PAGE_SIZE + Math.min(this.limitBytes, options.arenaBytes ?? ARENA_MAX_BYTES);
-    this.arena = new ArrayBuffer(arenaBytes - (arenaBytes & PAGE_MASK));
-    this.arenaView = new DataView(this.arena);
-    this.arena32 = new Int32Array(this.arena);
-    this.arenaPages = this.arena.byteLength / PAGE_SIZE;
-    this.zeroView = new DataView(this.arena, 0, PAGE_SIZE);
+    this.arenaCap = Math.floor((options.arenaBytes ?? Infinity) / PAGE_SIZE);
+    arenaPagesBack.register(this, { arena: this.arena, offsets: this.arenaHeld });
     this.rView = new Array<DataView>(TLB_SIZE).fill(this.zeroView);
     this.wView = new Array<DataView>(TLB_SIZE).fill(this.zeroView);
-    for (let i = 0; i < TLB_SIZE; i++) {
-      this.setR(i, -1, this.zeroView);
-      this.setW(i, -1, this.zeroView);
-    }
+    this.clearTlb(true, true);
   }
 
   get mappedBytes(): number {
     return this.mapped;
+  }
+
+  /** Pages of storage this memory holds in the arena. */
+  get arenaPages(): number {
+    return this.arenaHeld.size;
   }
 
   // ---------------------------------------------------------------- hot path (CPU accesses)
@@ -347,10 +348,35 @@ export class Memory implements GuestMemory {
     this.setTags(TLB_WORDS * i + 2, base, view);
   }
 
+  /** Empties every entry of the read TLB, the write TLB or both (what setR/setW(i, -1) do to one). */
+  private clearTlb(read: boolean, write: boolean): void {
+    const t = this.tlb;
+    if (read) {
+      this.rTag.fill(-1);
+      this.rView.fill(this.zeroView);
+    }
+    if (write) {
+      this.wTag.fill(-1);
+      this.wView.fill(this.zeroView);
+    }
+    for (let k = 0; k < t.length; k += TLB_WORDS) {
+      if (read) {
+        t[k] = NO_TAG;
+        t[k + 1] = 0;
+        t[k + 4] = 0;
+      }
+      if (write) {
+        t[k + 2] = NO_TAG;
+        t[k + 3] = 0;
+        t[k + 6] = 0;
+      }
+    }
+  }
+
   /** The int32 words of a tag at tlb[k], tlb[k + 1], and the storage's arena offset at tlb[k + 4]. */
   private setTags(k: number, base: number, view: DataView): void {
     const t = this.tlb;
-    const inArena = base >= 0 && view.buffer === this.arena;
+    const inArena = base >= 0 && view.buffer === this.arena.buffer;
     t[k] = inArena ? base | 0 : NO_TAG;
     t[k + 1] = inArena ? Math.floor(base / 4294967296) : 0;
     t[k + 4] = inArena ? view.byteOffset : 0;
@@ -416,19 +442,15 @@ export class Memory implements GuestMemory {
   /** The page's storage, allocated on first write. */
   private storage(page: Page, a: number): Uint8Array {
     if (page.data === null) {
-      const reused = this.freeData.pop();
-      const reusedPast =
-        reused === undefined && this.arenaUsed === this.arenaPages ? this.freeDataPast.pop() : undefined;
-      if (reused !== undefined) {
+      const at = this.arenaHeld.size < this.arenaCap ? this.arena.take() : -1;
+      const reused = at < 0 ? this.freeData.pop() : undefined;
+      if (at >= 0) {
+        this.arenaHeld.add(at);
+        page.data = new Uint8Array(this.arena.buffer, at, PAGE_SIZE);
+        page.view = new DataView(this.arena.buffer, at, PAGE_SIZE);
+      } else if (reused !== undefined) {
         page.data = reused.fill(0);
         page.view = this.freeViews.pop()!;
-      } else if (reusedPast !== undefined) {
-        page.data = reusedPast.fill(0);
-        page.view = this.freeViewsPast.pop()!;
-      } else if (this.arenaUsed < this.arenaPages) {
-        const at = this.arenaUsed++ * PAGE_SIZE;
-        page.data = new Uint8Array(this.arena, at, PAGE_SIZE);
-        page.view = new DataView(this.arena, at, PAGE_SIZE);
       } else {
         if (this.chunkUsed === CHUNK_PAGES) {
           this.chunk = new ArrayBuffer(CHUNK_PAGES * PAGE_SIZE);
@@ -505,10 +527,7 @@ export class Memory implements GuestMemory {
   /** Drops the TLB entries of pages [start, end) (all entries when the range is larger than the TLB). */
   private flushTlb(start: number, end: number): void {
     if (end - start >= TLB_SIZE) {
-      for (let i = 0; i < TLB_SIZE; i++) {
-        this.setR(i, -1, this.zeroView);
-        this.setW(i, -1, this.zeroView);
-      }
+      this.clearTlb(true, true);
       return;
     }
     for (let pn = start; pn < end; pn++) {
@@ -559,7 +578,7 @@ export class Memory implements GuestMemory {
   /** Installs (or removes, with null) a function called before every write, CPU or kernel. */
   setWriteHook(hook: ((address: number, size: number) => void) | null): void {
     this.hook = hook;
-    for (let i = 0; i < TLB_SIZE; i++) this.setW(i, -1, this.zeroView);
+    this.clearTlb(false, true);
   }
 
   // ---------------------------------------------------------------- mapping (loader, kernel)
@@ -695,9 +714,14 @@ export class Memory implements GuestMemory {
       if (page.code) this.dropCode(pn, page);
       this.pages.delete(pn);
       if (page.data !== null) {
-        const past = page.data.buffer !== this.arena;
-        (past ? this.freeDataPast : this.freeData).push(page.data);
-        (past ? this.freeViewsPast : this.freeViews).push(page.view!);
+        const off = page.data.byteOffset;
+        if (page.data.buffer === this.arena.buffer) {
+          this.arenaHeld.delete(off);
+          this.arena.give(off);
+        } else {
+          this.freeData.push(page.data);
+          this.freeViews.push(page.view!);
+        }
       }
     });
   }

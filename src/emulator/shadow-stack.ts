@@ -3,7 +3,8 @@
  * every `ret` pops the frame it returns to. It gives exact backtraces whatever the code does with
  * rbp (a fault report's backtrace), and costs a few stores per call: translated code (translate.ts)
  * pushes and pops inline, in the `frames` array and the `depth` word, and calls `push`/`pop` only
- * when that is not the simple case.
+ * when that is not the simple case (the array is full and must grow, the frame returned to is not
+ * the top one).
  *
  * Unlike CET, a `ret` that does not return to the top frame is not a fault: it pops down to the
  * frame it returns to (a longjmp, a tail call through a trampoline), or pops nothing if none
@@ -22,13 +23,14 @@ export interface StackFrame {
 export const MAX_FRAMES = 100_000;
 /** Numbers per frame in `frames`: call site, target, return address. */
 export const FRAME_WORDS = 3;
+/** Frames there is room for at first. */
+const INITIAL_FRAMES = 256;
 
 export class ShadowStack {
-  /**
-   * Frame k at FRAME_WORDS * k: call site, target, return address. Allocated whole (the OS
-   * zero-fills it lazily, so only the frames used take memory): translated code has it as a constant.
-   */
-  readonly frames = new Float64Array(MAX_FRAMES * FRAME_WORDS);
+  /** Frame k at FRAME_WORDS * k: call site, target, return address. Grows by doubling. */
+  frames = new Float64Array(INITIAL_FRAMES * FRAME_WORDS);
+  /** Frames `frames` has room for. */
+  room = INITIAL_FRAMES;
   /** depth[0]: frames in use. */
   readonly depth = new Int32Array(1);
   /** Calls past MAX_FRAMES not yet returned from. */
@@ -40,6 +42,12 @@ export class ShadowStack {
     if (n >= MAX_FRAMES) {
       this.dropped++;
       return;
+    }
+    if (n >= this.room) {
+      this.room = Math.min(2 * this.room, MAX_FRAMES);
+      const frames = new Float64Array(this.room * FRAME_WORDS);
+      frames.set(this.frames);
+      this.frames = frames;
     }
     const k = FRAME_WORDS * n;
     this.frames[k] = callSite;

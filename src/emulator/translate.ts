@@ -960,7 +960,7 @@ function genBlock(g: Gen, r: Region, j: number): void {
       addRsp(g, -8);
       // The shadow stack's push (ShadowStack.push) inline.
       g.emit(
-        `d_ = SD[0]; if (d_ < ${MAX_FRAMES}) { SF[d_ * ${FRAME_WORDS}] = ${o.ip}; SF[d_ * ${FRAME_WORDS} + 1] = ${o.target}; SF[d_ * ${FRAME_WORDS} + 2] = ${o.nextIp}; SD[0] = d_ + 1; } else m.shadow.push(${o.ip}, ${o.target}, ${o.nextIp});`,
+        `d_ = SD[0]; if (d_ < SH.room) { f_ = SH.frames; f_[d_ * ${FRAME_WORDS}] = ${o.ip}; f_[d_ * ${FRAME_WORDS} + 1] = ${o.target}; f_[d_ * ${FRAME_WORDS} + 2] = ${o.nextIp}; SD[0] = d_ + 1; } else SH.push(${o.ip}, ${o.target}, ${o.nextIp});`,
       );
       const call = `m.emitCall(${o.ip}, ${o.nextIp}, ${o.target}, ${rspAddr(g)} + 8);`;
       if (r.index.has(o.target)) {
@@ -984,7 +984,7 @@ function genBlock(g: Gen, r: Region, j: number): void {
       addRsp(g, 8 + o.ilo);
       // The shadow stack's pop of its top frame inline; ShadowStack.pop for anything else.
       g.emit(
-        `d_ = SD[0]; if (d_ > 0 && d_ < ${MAX_FRAMES} && SF[d_ * ${FRAME_WORDS} - 1] === u) SD[0] = d_ - 1; else m.shadow.pop(u);`,
+        `d_ = SD[0]; if (d_ > 0 && d_ < ${MAX_FRAMES} && SH.frames[d_ * ${FRAME_WORDS} - 1] === u) SD[0] = d_ - 1; else SH.pop(u);`,
       );
       const ret = `m.emitReturn(${o.ip}, u, ${rspAddr(g)});`;
       if (r.returnPoints.length > 0) {
@@ -1078,7 +1078,7 @@ function regionSource(region: Region): string {
   const src = `const ${consts};
 return function block_${b.ip.toString(16)}(LIM, pc) {
 let s0 = m.steps;
-let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, d_ = 0, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, d_ = 0, f_ = SH.frames, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
@@ -1147,7 +1147,7 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     "TLB",
     "AV",
     "A32",
-    "SF",
+    "SH",
     "SD",
     src,
   ) as (...args: unknown[]) => BlockFn;
@@ -1176,7 +1176,7 @@ function compile(src: string, region: Region, m: Machine): BlockFn {
     m.memory.tlb,
     m.memory.arenaView,
     m.memory.arena32,
-    m.shadow.frames,
+    m.shadow,
     m.shadow.depth,
   );
 }

@@ -249,7 +249,6 @@ void test("a mapping that extends a neighbour of the same permissions and name j
 void test("the arena: pages it holds are in the int32 TLB with their offset; pages past it work, through the slow path only", () => {
   // Room for two pages of storage in the arena (after its page of zeros).
   const mem = new Memory({ arenaBytes: 2 * PAGE_SIZE });
-  assert.equal(mem.arena.byteLength, 3 * PAGE_SIZE);
   const a = 0x10000000;
   mem.map(a, 8 * PAGE_SIZE, RW);
   const entry = (p: number): number => ((p / PAGE_SIZE) & TLB_MASK) * TLB_WORDS;
@@ -277,10 +276,20 @@ void test("the arena: pages it holds are in the int32 TLB with their offset; pag
       assert.equal(mem.tlb[e + 2] & (PAGE_SIZE - 1), 1);
     }
   }
-  // Unmapped storage is reused: the arena's pages go back to new mappings.
+  assert.equal(mem.arenaPages, 2);
+  // Unmapped storage goes back to the arena, zeroed when handed out again.
   mem.unmap(a, 8 * PAGE_SIZE);
-  mem.map(a, PAGE_SIZE, RW);
+  assert.equal(mem.arenaPages, 0);
+  mem.map(a, 2 * PAGE_SIZE, RW);
   mem.store32(a, 77);
+  assert.equal(mem.load64(a + 8), 0, "a page handed out again is zeroed");
   assert.equal(mem.tlb[entry(a) + 2], a);
   assert.equal(mem.arenaView.getInt32(mem.tlb[entry(a) + 6], true), 77);
+  // Another memory shares the arena, never a page this one holds.
+  const other = new Memory();
+  other.map(a, PAGE_SIZE, RW);
+  other.store32(a, 5);
+  assert.notEqual(other.tlb[entry(a) + 6], mem.tlb[entry(a) + 6]);
+  assert.equal(mem.load32(a), 77);
+  assert.equal(other.load32(a), 5);
 });
