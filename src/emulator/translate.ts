@@ -256,8 +256,11 @@ class Gen {
   }
 
   /**
-   * One access of `size` bytes through the read or write TLB: `fast` with the page's DataView in
-   * `dv` and the offset in `o_`, else `slow` (Memory's method, which handles every other case).
+   * One access of `size` bytes through the read or write TLB: `fast` with a DataView in `dv` and
+   * the offset in `o_` (the page's own and its offset in it, or the arena's and the offset in the
+   * arena), else `slow` (Memory's method, which handles every other case). `aligned`, when given,
+   * is the access through the arena's Int32Array at word index `p_`, for addresses that are a
+   * multiple of 4.
    */
   access(write: boolean, size: number, fast: string, slow: string, aligned?: string): void {
     const [T, V] = write ? ["W", "WV"] : ["R", "RV"];
@@ -1078,7 +1081,7 @@ function regionSource(region: Region): string {
   const src = `const ${consts};
 return function block_${b.ip.toString(16)}(LIM, pc) {
 let s0 = m.steps;
-let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, d_ = 0, f_ = SH.frames, dv = RV[0], a = 0, q = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
+let bi = 0, sc = 0, xr = 0, xk = 0, xe = 0, e1 = 0, e2 = 0, e3 = 0, i = 0, sy = 0, sl = 0, o_ = 0, p_ = 0, j_ = 0, w_ = 0, d_ = 0, f_ = SH.frames, dv = RV[0], a = 0, t = 0, th = 0, u = 0, uh = 0, v = 0, vh = 0, w = 0, x = 0;
 let fk = -1, fa = 0, fah = 0, fb = 0, fbh = 0, fr = 0, frh = 0, fx = 0;
 ${decl === "" ? "" : `let ${decl};`}
 try {
