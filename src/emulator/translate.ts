@@ -848,14 +848,16 @@ function genUn(g: Gen, k: number, op: number, is64: boolean): boolean {
 }
 
 /**
- * A region holds at most this many blocks, instructions and characters of source (bounds the time
- * V8 spends compiling it). 22,000 characters take in the whole of a compiled Scheme function such
- * as fib (4 blocks, 47 instructions): at 14,000 it was cut into 3 regions, each call and return
- * going through the run loop, 6% slower; at 40,000, V8 took about 230 ms per region.
+ * A region holds at most this many blocks, instructions and characters of source, comments not
+ * counted (bounds the time V8 spends compiling it). 15,000 characters take in the whole of a
+ * compiled Scheme function such as fib (4 blocks, 47 instructions, about 14,700): cut into 3
+ * regions, its calls and returns went through the run loop, 20% slower end to end. At 22,000,
+ * V8's compiling the other programs' bigger regions cost more than it saved (strings.scm 40 ms
+ * slower end to end); at 40,000, V8 took about 230 ms per region.
  */
 const MAX_REGION_BLOCKS = 48;
 const MAX_REGION_INS = 120;
-const MAX_REGION_SOURCE = 22_000;
+const MAX_REGION_SOURCE = 15_000;
 
 /**
  * The blocks translated together with hot block b: b first, then the blocks it reaches by direct
@@ -1039,9 +1041,9 @@ export function translate(b: Block, m: Machine): BlockFn {
   for (;;) {
     const region = regionOf(blocks);
     const src = regionSource(region);
-    // V8 does not optimise a function past ~60 KB of bytecode (about 1.3 bytes of source each):
-    // a region that big is cut down to its first blocks (closest to the entry) until it fits.
-    if (src.length <= MAX_REGION_SOURCE || blocks.length === 1) {
+    // A region over MAX_REGION_SOURCE is cut down to its first blocks (closest to the entry)
+    // until it fits.
+    if (src.length - commentLength(src) <= MAX_REGION_SOURCE || blocks.length === 1) {
       const fn = compile(src, region, m);
       blocks.forEach((x, j) => {
         x.jit = fn;
@@ -1051,6 +1053,13 @@ export function translate(b: Block, m: Machine): BlockFn {
     }
     blocks = blocks.slice(0, Math.ceil(blocks.length / 2));
   }
+}
+
+/** Characters of the `//` comments that name each instruction (V8 compiles none of them). */
+function commentLength(src: string): number {
+  let n = 0;
+  for (const m of src.matchAll(/^\/\/ .*$/gm)) n += m[0].length;
+  return n;
 }
 
 /** The region of `blocks` (blocks[0] first): their numbers by address and the return points. */
