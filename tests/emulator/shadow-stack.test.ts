@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Machine, MachineOptions } from "../../src/emulator/machine.js";
+import type { MachineOptions } from "../../src/emulator/machine.js";
 import { MAX_FRAMES, ShadowStack } from "../../src/emulator/shadow-stack.js";
 import { Perm, type MachineObserver } from "../../src/emulator/types.js";
 import { setup } from "./helpers.js";
@@ -43,44 +43,11 @@ void test("ShadowStack: calls past MAX_FRAMES are counted, and their returns unc
   assert.equal(s.size, 0);
 });
 
-/** A longjmp: g returns straight to main's return point, past f's frame. */
+/**
+ * A longjmp, 50 times (so that it is translated): g returns straight to the loop's return point,
+ * past f's frame.
+ */
 const LONGJMP = `
-    call f
-    mov rbx, 1
-    int3
-f:
-    call g
-    mov rbx, 2
-    int3
-g:
-    add rsp, 8
-    ret`;
-
-async function shadowAt(
-  source: string,
-  options: MachineOptions,
-  each?: (m: Machine) => void,
-): Promise<string[]> {
-  const { m } = await setup(source, Perm.read | Perm.exec, options);
-  const seen: string[] = [];
-  const observer: MachineObserver = {
-    eventsOnly: true,
-    onCall: () => each?.(m),
-    onReturn: () => seen.push(JSON.stringify(m.shadow.list)),
-  };
-  m.addObserver(observer);
-  const stop = m.run(100_000_000);
-  assert.equal(stop.kind, "fault", "ends at int3");
-  seen.push(`rbx=${m.getReg(3)} size=${m.shadow.size}`);
-  return seen;
-}
-
-void test("a ret past the top frame pops down to its frame, interpreted and translated alike", async () => {
-  const want = await shadowAt(LONGJMP, ENGINES[0]);
-  assert.deepEqual(want, ["[]", "rbx=1 size=0"]);
-  for (const e of ENGINES.slice(1)) {
-    // Run it hot: the same code many times, so that it is translated.
-    const loop = `
     mov r12, 50
 again:
     call f
@@ -95,11 +62,25 @@ f:
 g:
     add rsp, 8
     ret`;
-    const got = await shadowAt(loop, e);
-    assert.equal(got.length, 51);
-    for (const s of got.slice(0, 50)) assert.equal(s, "[]");
-    assert.equal(got[50], "rbx=1 size=0");
-  }
+
+/** The shadow stack after each return, then rbx and the shadow stack's size at the end. */
+async function shadowAt(source: string, options: MachineOptions): Promise<string[]> {
+  const { m } = await setup(source, Perm.read | Perm.exec, options);
+  const seen: string[] = [];
+  const observer: MachineObserver = {
+    eventsOnly: true,
+    onReturn: () => seen.push(JSON.stringify(m.shadow.list)),
+  };
+  m.addObserver(observer);
+  const stop = m.run(100_000_000);
+  assert.equal(stop.kind, "fault", "ends at int3");
+  seen.push(`rbx=${m.getReg(3)} size=${m.shadow.size}`);
+  return seen;
+}
+
+void test("a ret past the top frame pops down to its frame, interpreted and translated alike", async () => {
+  const want = [...Array<string>(50).fill("[]"), "rbx=1 size=0"];
+  for (const e of ENGINES) assert.deepEqual(await shadowAt(LONGJMP, e), want);
 });
 
 void test("recursion deeper than MAX_FRAMES: the deepest frames are counted, all are returned from", async () => {

@@ -163,19 +163,7 @@ unmap_data:
     add qword ptr [rip + counter], 100
     lea rdi, [rip + counter]
     and rdi, -4096
-    push rdi
-    mov eax, 11                   # munmap(page, 4096)
-    mov esi, 4096
-    syscall
-    pop rdi
-    mov eax, 9                    # mmap(page, 4096, RW, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
-    mov esi, 4096
-    mov edx, 3
-    mov r10d, 0x32
-    mov r8, -1
-    xor r9d, r9d
-    syscall
-    ret
+    jmp remap_area
 
 # void protect_data(void): counter changed, then its page made read-only
 .globl protect_data
