@@ -99,3 +99,34 @@ test("the step limit stops an infinite loop with a clear report", async () => {
   assert.match(r.report!, /stopped after 100,000 instructions \(the instruction limit\)/);
   assert.equal(r.limit, "steps");
 });
+
+test("a fault deep in translated recursion: the backtrace lists the recursive calls (the machine's shadow stack)", async () => {
+  // rec(n) calls itself 100 deep, hot enough to be translated, then faults.
+  const r = await run(
+    "deep.s",
+    entry(
+      [
+        "  push rbp",
+        "  mov edi, 100",
+        "  call rec",
+        "  pop rbp",
+        "  ret",
+        "rec:",
+        "  test rdi, rdi",
+        "  jz boom",
+        "  dec rdi",
+        "  call rec",
+        "  ret",
+        "boom:",
+        "  mov qword ptr [8], 1",
+        "  ret",
+      ].join("\n"),
+    ),
+  );
+  assert.equal(r.exitCode, 139);
+  const frames = r.report!.split("\n").filter((l) => /^ {2}#\d+ /.test(l));
+  assert.match(frames[0], /#0 .*boom/);
+  // 100 recursive calls, scheme_entry's call, rt_main's and _start's: 39 shown, the rest counted.
+  for (const l of frames.slice(1, 40)) assert.match(l, /rec\+/);
+  assert.match(r.report!, /\.\.\. 64 more frames/);
+});
